@@ -1,0 +1,1 @@
+"""Counterclaim: a claim-versus-counterclaim fact-tracking database."""

@@ -1,0 +1,65 @@
+"""Engine and session set-up for SQLite and PostgreSQL.
+
+SQLite gets WAL, foreign keys and a busy timeout on every connection, and write
+transactions that begin IMMEDIATE: a deferred transaction that reads and then writes
+fails at once with "database is locked" when another writer got there first, whatever
+the timeout. Read-only work uses `reader(engine)`, whose transactions begin DEFERRED so
+that readers never queue behind writers.
+"""
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_BEGIN_MODES = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
+
+
+def is_sqlite(engine_or_url) -> bool:
+    """Tell whether an engine, connection or URL is SQLite."""
+    url = getattr(engine_or_url, "url", engine_or_url)
+    if hasattr(engine_or_url, "engine"):
+        url = engine_or_url.engine.url
+    return make_url(str(url)).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """Create an engine for `url` with Counterclaim's per-connection settings."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Take transaction control away from the driver: we emit BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(_BEGIN_MODES[mode])
+
+
+def reader(engine: Engine) -> Engine:
+    """Return a view of `engine` whose transactions only read (DEFERRED on SQLite)."""
+    return engine.execution_options(sqlite_begin="DEFERRED")
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory Counterclaim uses for `engine`."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

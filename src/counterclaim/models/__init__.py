@@ -1,0 +1,32 @@
+"""The SQLAlchemy models: one module per aggregate, no Flask."""
+
+from .actor import Actor
+from .annotation import Annotation
+from .assessment import Assessment
+from .base import Base
+from .claim import Claim, ClaimLink, ClaimSource
+from .revision import Revision
+from .saved_query import SavedQuery
+from .source import Source
+from .tag import ClaimTag, Tag
+from .user import User
+from .views import claim_consensus, claim_contradictions, contested_claims
+
+__all__ = [
+    "Actor",
+    "Annotation",
+    "Assessment",
+    "Base",
+    "Claim",
+    "ClaimLink",
+    "ClaimSource",
+    "ClaimTag",
+    "Revision",
+    "SavedQuery",
+    "Source",
+    "Tag",
+    "User",
+    "claim_consensus",
+    "claim_contradictions",
+    "contested_claims",
+]

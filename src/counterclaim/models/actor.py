@@ -1,0 +1,38 @@
+"""Actors: who makes claims and who publishes sources."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, Timestamped, intpk
+from .vocabulary import ACTOR_KIND, check_in
+
+
+class Actor(Timestamped, Base):
+    """A person, government, armed group, outlet or organisation that claims or publishes."""
+
+    __tablename__ = "actors"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(
+        String(200), unique=True, comment="The actor's name as analysts refer to it; unique."
+    )
+    kind: Mapped[str] = mapped_column(
+        String(20), default="other", comment="What sort of actor: " + ", ".join(ACTOR_KIND) + "."
+    )
+    description: Mapped[str] = mapped_column(
+        Text, default="", comment="Who the actor is, in the analysts' words."
+    )
+    affiliation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actors.id", ondelete="SET NULL"),
+        index=True,
+        comment="The actor this one belongs to or speaks for (a spokesman's government).",
+    )
+
+    affiliation: Mapped[Actor | None] = relationship(remote_side=[id])
+
+    __table_args__ = (CheckConstraint(check_in("kind", ACTOR_KIND), name="kind"),)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,43 @@
+"""The declarative base, shared column shapes and the constraint naming convention."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from sqlalchemy import DateTime, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+str200 = Annotated[str, mapped_column(String(200))]
+text = Annotated[str, mapped_column(Text, default="")]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamped:
+    """Adds `created_at` and `updated_at`, both in UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, comment="When the row was created (UTC)."
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True),
+        default=utcnow,
+        onupdate=utcnow,
+        comment="When the row was last changed (UTC).",
+    )

@@ -1,0 +1,52 @@
+"""The research views, mapped as read-only tables.
+
+The views themselves are created by the Alembic migrations (their SQL lives there, frozen
+with the schema version); these definitions let code query them. They sit in their own
+MetaData so that `create_all` and autogenerate never mistake them for tables.
+"""
+
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
+
+view_metadata = MetaData()
+
+claim_contradictions = Table(
+    "claim_contradictions",
+    view_metadata,
+    Column("claim_id", Integer, comment="A claim with a contradicts link."),
+    Column("counterclaim_id", Integer, comment="The claim that contradicts it."),
+    Column("link_id", Integer, comment="The claim_links row (each link appears twice)."),
+    Column("strength", String, comment="The link's strength: weak, moderate, strong."),
+    Column("rationale", Text, comment="Why the analyst linked the two claims."),
+    comment="Both directions of every contradicts link: one row per claim and counterclaim.",
+)
+
+claim_consensus = Table(
+    "claim_consensus",
+    view_metadata,
+    Column("claim_id", Integer, comment="The assessed claim."),
+    Column("assessments", Integer, comment="All assessments of the claim, earlier ones included."),
+    Column("analysts", Integer, comment="Analysts with a current (latest) assessment."),
+    Column("cannot_judge", Integer, comment="Analysts whose latest credibility is 6."),
+    Column(
+        "credibility_median",
+        Float,
+        comment="Median of the analysts' latest credibility ratings 1–5 (6 is left out).",
+    ),
+    Column("credibility_min", Integer, comment="Most credible latest rating (1–5)."),
+    Column("credibility_max", Integer, comment="Least credible latest rating (1–5)."),
+    Column("credibility_spread", Integer, comment="credibility_max − credibility_min; 0 if none."),
+    comment="Each assessed claim's consensus from each analyst's latest assessment.",
+)
+
+contested_claims = Table(
+    "contested_claims",
+    view_metadata,
+    Column("claim_id", Integer, comment="A claim with at least one contradiction."),
+    Column("text", Text, comment="The claim's text."),
+    Column("claimant_id", Integer, comment="The claim's claimant (actors.id)."),
+    Column("status", String, comment="The claim's workflow status."),
+    Column("stated_on", String, comment="When the claim was made."),
+    Column("contradictions", Integer, comment="How many claims contradict it."),
+    Column("contradicting_actors", Integer, comment="How many distinct actors contradict it."),
+    comment="Claims with at least one contradiction, with counts.",
+)

@@ -1,0 +1,1 @@
+"""Domain operations. Each takes the session it works in, flushes, and never commits."""

@@ -1,0 +1,48 @@
+"""The analyst workbench: a Flask app factory that reads like a table of contents."""
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from counterclaim import config
+from counterclaim.paths import resource_dir
+
+from . import database, errors, filters
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the workbench app; `test_config` overrides the environment's settings."""
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        instance_relative_config=True,
+    )
+    configure(app, test_config)
+    csrf.init_app(app)
+    database.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    register_blueprints(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .actors.routes import bp as actors
+    from .claims.routes import bp as claims
+    from .evidence.routes import bp as evidence
+    from .links.routes import bp as links
+    from .main.routes import bp as main
+    from .sources.routes import bp as sources
+    from .tags.routes import bp as tags
+
+    for blueprint in (main, claims, links, evidence, sources, actors, tags):
+        app.register_blueprint(blueprint)

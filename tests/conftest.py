@@ -1,0 +1,136 @@
+"""Fixtures: every database test runs on SQLite and, when configured, PostgreSQL.
+
+Set COUNTERCLAIM_TEST_POSTGRES_URL (for example
+postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the suite on PostgreSQL too;
+each run makes its own throw-away database there and drops it afterwards.
+
+Each test works inside a transaction that is rolled back at the end; the app under test
+and the test's own session share that connection, each through savepoints.
+"""
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from counterclaim.db import make_engine
+from counterclaim.services import migrations
+
+POSTGRES_URL = os.environ.get("COUNTERCLAIM_TEST_POSTGRES_URL")
+ENGINES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def database_url_factory(tmp_path_factory):
+    """Make empty databases of a kind, dropping the PostgreSQL ones at the end."""
+    made = []
+
+    def make(kind: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'counterclaim.db'}"
+        name = f"counterclaim_test_{uuid.uuid4().hex[:12]}"
+        admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        made.append(name)
+        return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if made:
+        admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request, database_url_factory):
+    """An engine on a database migrated to head, one per engine kind for the session."""
+    engine = make_engine(database_url_factory(request.param))
+    migrations.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine):
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        if transaction.is_active:
+            transaction.rollback()
+
+
+@pytest.fixture
+def session(connection):
+    """The test's own ORM session, on the rolled-back connection."""
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(connection, engine):
+    """The workbench, with its database sessions bound to the test's connection."""
+    from counterclaim.web import create_app
+    from counterclaim.web.database import Database
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        }
+    )
+    app.extensions["counterclaim.db"] = Database.bound_to(connection)
+    return app
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The workbench with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class QueryCounter:
+    """Counts the SQL statements sent on a connection."""
+
+    def __init__(self, connection):
+        self.statements: list[str] = []
+        self._connection = connection
+
+    def __enter__(self):
+        event.listen(self._connection, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self._connection, "before_cursor_execute", self._count)
+
+    def _count(self, _conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(connection):
+    """Return a context manager counting the statements the block sends."""
+    return lambda: QueryCounter(connection)

@@ -1,0 +1,114 @@
+"""Factories: make a valid row with sensible defaults, overriding what the test cares about."""
+
+import itertools
+from datetime import date
+
+from counterclaim.models import (
+    Actor,
+    Annotation,
+    Assessment,
+    Claim,
+    ClaimLink,
+    ClaimSource,
+    Source,
+    Tag,
+    User,
+)
+
+_serial = itertools.count(1)
+
+
+def _next() -> int:
+    return next(_serial)
+
+
+def make_user(session, **overrides) -> User:
+    n = _next()
+    user = User(**{"username": f"analyst{n}", "display_name": f"Analyst {n}", **overrides})
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_actor(session, **overrides) -> Actor:
+    actor = Actor(**{"name": f"Actor {_next()}", "kind": "person", **overrides})
+    session.add(actor)
+    session.flush()
+    return actor
+
+
+def make_source(session, **overrides) -> Source:
+    values = {"title": f"Source {_next()}", "kind": "article", "reliability": "C", **overrides}
+    source = Source(**values)
+    session.add(source)
+    session.flush()
+    return source
+
+
+def make_tag(session, **overrides) -> Tag:
+    tag = Tag(**{"name": f"tag-{_next()}", "kind": "topic", **overrides})
+    session.add(tag)
+    session.flush()
+    return tag
+
+
+def make_claim(session, **overrides) -> Claim:
+    if "claimant" not in overrides and "claimant_id" not in overrides:
+        overrides["claimant"] = make_actor(session)
+    values = {"text": f"Claim number {_next()}", "stated_on": date(2016, 11, 27), **overrides}
+    claim = Claim(**values)
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+def make_appearance(session, claim=None, source=None, **overrides) -> ClaimSource:
+    appearance = ClaimSource(
+        claim=claim or make_claim(session),
+        source=source or make_source(session),
+        **{"excerpt": "an exact excerpt", "stance": "neutral", **overrides},
+    )
+    session.add(appearance)
+    session.flush()
+    return appearance
+
+
+def make_link(session, from_claim=None, to_claim=None, **overrides) -> ClaimLink:
+    first = from_claim or make_claim(session)
+    second = to_claim or make_claim(session)
+    relation = overrides.pop("relation", "contradicts")
+    if relation in ("contradicts", "duplicates") and first.id > second.id:
+        first, second = second, first
+    link = ClaimLink(
+        from_claim_id=first.id,
+        to_claim_id=second.id,
+        relation=relation,
+        **{"strength": "moderate", "rationale": "", **overrides},
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def make_assessment(session, claim=None, analyst=None, **overrides) -> Assessment:
+    assessment = Assessment(
+        claim=claim or make_claim(session),
+        analyst=analyst or make_user(session),
+        **{"credibility": 3, "confidence": "moderate", "rationale": "Because.", **overrides},
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def make_note(session, claim=None, author=None, **overrides) -> Annotation:
+    if claim is None and "source" not in overrides and "source_id" not in overrides:
+        claim = make_claim(session)
+    note = Annotation(
+        claim=claim,
+        author=author or make_user(session),
+        **{"body": "A note.", **overrides},
+    )
+    session.add(note)
+    session.flush()
+    return note
