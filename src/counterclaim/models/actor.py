@@ -30,7 +30,7 @@ class Actor(Timestamped, Base):
         comment="The actor this one belongs to or speaks for (a spokesman's government).",
     )
 
-    affiliation: Mapped[Actor | None] = relationship(remote_side=[id])
+    affiliation: Mapped[Actor | None] = relationship(remote_side="Actor.id")
 
     __table_args__ = (CheckConstraint(check_in("kind", ACTOR_KIND), name="kind"),)
 

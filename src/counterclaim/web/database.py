@@ -6,7 +6,7 @@ A request's session is made on first use and closed at the end of the request. T
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, abort, current_app, g, has_request_context, request
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,6 +50,14 @@ def get_session() -> Session:
         factory = database.reader if reading else database.writer
         g.db_session = factory()
     return g.db_session
+
+
+def get_or_404(model, record_id: int):
+    """Return the record of `model` with `record_id`, or answer 404."""
+    record = get_session().get(model, record_id)
+    if record is None:
+        abort(404, description=f"There is no {model.__name__.lower()} #{record_id}.")
+    return record
 
 
 def _close_session(_exc: BaseException | None) -> None:

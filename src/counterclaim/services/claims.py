@@ -1,0 +1,259 @@
+"""Claims: create, edit, delete, list with filters, and the dossier of one claim."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from counterclaim.models import (
+    Annotation,
+    Assessment,
+    Claim,
+    ClaimLink,
+    ClaimSource,
+    ClaimTag,
+    Source,
+    Tag,
+    claim_consensus,
+)
+from counterclaim.models.base import utcnow
+from counterclaim.models.vocabulary import RELIABILITY
+
+from .editing import apply_edit
+from .errors import NotAllowed
+from .pagination import Page, Sort, paginate
+
+CLAIM_FIELDS = ("text", "is_verbatim", "claimant_id", "stated_on", "status")
+
+SORTS = {
+    s.key: s
+    for s in (
+        Sort("stated-desc", "Stated, newest first", Claim.stated_on, descending=True),
+        Sort("stated-asc", "Stated, oldest first", Claim.stated_on),
+        Sort("updated-desc", "Recently changed", Claim.updated_at, descending=True),
+        Sort("added-desc", "Recently added", Claim.id, descending=True),
+    )
+}
+DEFAULT_SORT = "stated-desc"
+
+
+@dataclass
+class ClaimFilters:
+    """What the claims list is narrowed to; None means no narrowing."""
+
+    text: str | None = None
+    claimant_id: int | None = None
+    tag_id: int | None = None
+    status: str | None = None
+    stated_from: date | None = None
+    stated_to: date | None = None
+    source_id: int | None = None
+    min_reliability: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(value in (None, "") for value in vars(self).values())
+
+
+def create_claim(session: Session, *, tags: list[Tag] = (), **values) -> Claim:
+    """Add a claim with its tags."""
+    claim = Claim(**{name: values[name] for name in CLAIM_FIELDS if name in values})
+    claim.tags = list(tags)
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+def update_claim(session: Session, claim: Claim, loaded_version: int, *, tags=None, **values):
+    """Save an edit of a claim made at `loaded_version`; a stale edit raises StaleEdit."""
+    changes = {name: values[name] for name in CLAIM_FIELDS if name in values}
+    changed = apply_edit(claim, loaded_version, changes, entity="claim")
+    if tags is not None and {t.id for t in tags} != {t.id for t in claim.tags}:
+        claim.tags = list(tags)
+        if not changed:
+            claim.updated_at = utcnow()  # a tag change is an edit: raise the version too
+    session.flush()
+    return claim
+
+
+def delete_claim(session: Session, claim: Claim) -> None:
+    """Delete a claim entered by mistake; a claim others' judgments hang on is refused."""
+    reasons = _judgments_on(session, claim.id)
+    if reasons:
+        raise NotAllowed(
+            f"This claim has {', '.join(reasons)}: retract it instead of deleting it, "
+            "so that nothing an analyst judged is lost."
+        )
+    session.delete(claim)
+    session.flush()
+
+
+def _judgments_on(session: Session, claim_id: int) -> list[str]:
+    counts = {
+        "links": select(func.count()).where(
+            or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id)
+        ),
+        "assessments": select(func.count()).where(Assessment.claim_id == claim_id),
+        "notes": select(func.count()).where(Annotation.claim_id == claim_id),
+    }
+    found = []
+    for name, stmt in counts.items():
+        n = session.scalar(stmt)
+        if n:
+            found.append(f"{n} {name if n > 1 else name.rstrip('s')}")
+    return found
+
+
+def list_claims(
+    session: Session,
+    filters: ClaimFilters,
+    *,
+    sort: str = DEFAULT_SORT,
+    after: str | None = None,
+    size: int = 50,
+) -> Page:
+    """Return one page of claims matching `filters`, with claimants and tags loaded."""
+    stmt = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
+    stmt = _narrow(stmt, filters)
+    return paginate(session, stmt, SORTS[sort], Claim.id, after=after, size=size)
+
+
+def _narrow(stmt, f: ClaimFilters):
+    if f.text:
+        for word in f.text.split():
+            stmt = stmt.where(Claim.text.icontains(word, autoescape=True))
+    if f.claimant_id is not None:
+        stmt = stmt.where(Claim.claimant_id == f.claimant_id)
+    if f.status:
+        stmt = stmt.where(Claim.status == f.status)
+    if f.stated_from:
+        stmt = stmt.where(Claim.stated_on >= f.stated_from)
+    if f.stated_to:
+        stmt = stmt.where(Claim.stated_on <= f.stated_to)
+    if f.tag_id is not None:
+        stmt = stmt.where(
+            exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == f.tag_id)
+        )
+    if f.source_id is not None or f.min_reliability:
+        appears = exists().where(ClaimSource.claim_id == Claim.id)
+        if f.source_id is not None:
+            appears = appears.where(ClaimSource.source_id == f.source_id)
+        if f.min_reliability:
+            letters = [r for r in RELIABILITY if r <= f.min_reliability]
+            appears = appears.where(
+                ClaimSource.source_id == Source.id, Source.reliability.in_(letters)
+            )
+        stmt = stmt.where(appears)
+    return stmt
+
+
+def contradiction_counts(session: Session, claim_ids: list[int]) -> dict[int, int]:
+    """Return how many claims contradict each of `claim_ids`, in one query."""
+    if not claim_ids:
+        return {}
+    counts: dict[int, int] = {}
+    for column in (ClaimLink.from_claim_id, ClaimLink.to_claim_id):
+        stmt = (
+            select(column, func.count())
+            .where(ClaimLink.relation == "contradicts", column.in_(claim_ids))
+            .group_by(column)
+        )
+        for claim_id, n in session.execute(stmt):
+            counts[claim_id] = counts.get(claim_id, 0) + n
+    return counts
+
+
+@dataclass
+class Related:
+    """A claim linked to the dossier's claim, with the link between them."""
+
+    link: ClaimLink
+    claim: Claim
+
+
+@dataclass
+class ClaimDossier:
+    """Everything the claim page shows, loaded in a fixed number of queries."""
+
+    claim: Claim
+    related: dict[str, list[Related]] = field(default_factory=dict)
+    current_assessments: list[Assessment] = field(default_factory=list)
+    earlier_assessments: list[Assessment] = field(default_factory=list)
+    notes: list[Annotation] = field(default_factory=list)
+    consensus: dict | None = None
+
+    @property
+    def counterclaims(self) -> list[Related]:
+        return self.related.get("contradicts", [])
+
+
+# How each link reads from the dossier claim's side: (relation, claim is `from`) → section.
+SECTIONS = {
+    ("contradicts", True): "contradicts",
+    ("contradicts", False): "contradicts",
+    ("duplicates", True): "duplicates",
+    ("duplicates", False): "duplicates",
+    ("supports", False): "supported_by",
+    ("supports", True): "supports",
+    ("qualifies", False): "qualified_by",
+    ("qualifies", True): "qualifies",
+    ("responds_to", False): "responses",
+    ("responds_to", True): "responds_to",
+}
+
+
+def _with_details(relationship):
+    return selectinload(relationship).options(
+        joinedload(Claim.claimant), selectinload(Claim.appearances).joinedload(ClaimSource.source)
+    )
+
+
+def claim_dossier(session: Session, claim_id: int) -> ClaimDossier | None:
+    """Load a claim with its sources, related claims, assessments, notes and consensus."""
+    appearances = selectinload(Claim.appearances).joinedload(ClaimSource.source)
+    claim = session.scalar(
+        select(Claim)
+        .where(Claim.id == claim_id)
+        .options(joinedload(Claim.claimant), selectinload(Claim.tags), appearances)
+    )
+    if claim is None:
+        return None
+    dossier = ClaimDossier(claim=claim)
+    links = session.scalars(
+        select(ClaimLink)
+        .where(or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id))
+        .options(_with_details(ClaimLink.from_claim), _with_details(ClaimLink.to_claim))
+        .order_by(ClaimLink.id)
+    )
+    for link in links:
+        outgoing = link.from_claim_id == claim_id
+        other = link.to_claim if outgoing else link.from_claim
+        section = SECTIONS[(link.relation, outgoing)]
+        dossier.related.setdefault(section, []).append(Related(link=link, claim=other))
+    assessments = session.scalars(
+        select(Assessment)
+        .where(Assessment.claim_id == claim_id)
+        .options(joinedload(Assessment.analyst))
+        .order_by(Assessment.id.desc())
+    )
+    seen: set[int] = set()
+    for assessment in assessments:
+        target = dossier.earlier_assessments if assessment.analyst_id in seen else None
+        if target is None:
+            dossier.current_assessments.append(assessment)
+            seen.add(assessment.analyst_id)
+        else:
+            target.append(assessment)
+    dossier.notes = list(
+        session.scalars(
+            select(Annotation)
+            .where(Annotation.claim_id == claim_id)
+            .options(joinedload(Annotation.author))
+            .order_by(Annotation.id)
+        )
+    )
+    row = session.execute(
+        select(claim_consensus).where(claim_consensus.c.claim_id == claim_id)
+    ).first()
+    dossier.consensus = dict(row._mapping) if row else None
+    return dossier

@@ -1,0 +1,105 @@
+"""Sources: where claims appear, with their Admiralty reliability."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from counterclaim.models import Annotation, Claim, ClaimSource, Source
+
+from .editing import apply_edit
+from .errors import NotAllowed
+from .pagination import Page, Sort, paginate
+
+SOURCE_FIELDS = (
+    "title", "kind", "publisher_id", "author", "url", "archived_url", "published_on",
+    "reliability", "notes",
+)  # fmt: skip
+
+SORTS = {
+    s.key: s
+    for s in (
+        Sort("published-desc", "Published, newest first", Source.published_on, descending=True),
+        Sort("published-asc", "Published, oldest first", Source.published_on),
+        Sort("reliability", "Most reliable first", Source.reliability),
+        Sort("added-desc", "Recently added", Source.id, descending=True),
+    )
+}
+DEFAULT_SORT = "published-desc"
+
+
+@dataclass
+class SourceFilters:
+    text: str | None = None
+    reliability: str | None = None
+    kind: str | None = None
+    publisher_id: int | None = None
+
+
+def create_source(session: Session, **values) -> Source:
+    """Add a source."""
+    source = Source(**{name: values[name] for name in SOURCE_FIELDS if name in values})
+    session.add(source)
+    session.flush()
+    return source
+
+
+def update_source(session: Session, source: Source, loaded_version: int, **values) -> Source:
+    """Save an edit of a source made at `loaded_version`; a stale edit raises StaleEdit."""
+    changes = {name: values[name] for name in SOURCE_FIELDS if name in values}
+    apply_edit(source, loaded_version, changes, entity="source")
+    session.flush()
+    return source
+
+
+def delete_source(session: Session, source: Source) -> None:
+    """Delete a source that carries no claim and has no notes."""
+    carried = session.scalar(select(func.count()).where(ClaimSource.source_id == source.id))
+    notes = session.scalar(select(func.count()).where(Annotation.source_id == source.id))
+    if carried or notes:
+        raise NotAllowed(
+            f"This source carries {carried} claim appearance(s) and has {notes} note(s); "
+            "detach them first."
+        )
+    session.delete(source)
+    session.flush()
+
+
+def list_sources(
+    session: Session, filters: SourceFilters, *, sort: str = DEFAULT_SORT,
+    after: str | None = None, size: int = 50,
+) -> Page:
+    """Return one page of sources matching `filters`, with publishers loaded."""
+    stmt = select(Source).options(joinedload(Source.publisher))
+    if filters.text:
+        for word in filters.text.split():
+            stmt = stmt.where(Source.title.icontains(word, autoescape=True))
+    if filters.reliability:
+        stmt = stmt.where(Source.reliability == filters.reliability)
+    if filters.kind:
+        stmt = stmt.where(Source.kind == filters.kind)
+    if filters.publisher_id is not None:
+        stmt = stmt.where(Source.publisher_id == filters.publisher_id)
+    return paginate(session, stmt, SORTS[sort], Source.id, after=after, size=size)
+
+
+def source_appearances(session: Session, source_id: int, *, limit: int = 200) -> list[ClaimSource]:
+    """Return the claims a source carries, with their excerpts, in source order."""
+    stmt = (
+        select(ClaimSource)
+        .where(ClaimSource.source_id == source_id)
+        .options(joinedload(ClaimSource.claim).joinedload(Claim.claimant))
+        .order_by(ClaimSource.locator, ClaimSource.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def source_choices(session: Session, *, include_id: int | None = None, recent: int = 100):
+    """Return the most recent sources as (id, title) for pickers, with `include_id` first."""
+    stmt = select(Source.id, Source.title).order_by(Source.id.desc()).limit(recent)
+    rows = list(session.execute(stmt))
+    if include_id is not None and all(row[0] != include_id for row in rows):
+        chosen = session.execute(select(Source.id, Source.title).where(Source.id == include_id))
+        rows = list(chosen) + rows
+    return rows

@@ -1,0 +1,49 @@
+"""Tags: topics, places, events and operations."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from counterclaim.models import ClaimTag, Tag
+
+TAG_FIELDS = ("name", "kind", "description")
+
+
+def create_tag(session: Session, **values) -> Tag:
+    """Add a tag."""
+    tag = Tag(**{name: values[name] for name in TAG_FIELDS if name in values})
+    session.add(tag)
+    session.flush()
+    return tag
+
+
+def update_tag(session: Session, tag: Tag, **values) -> Tag:
+    """Save an edit of a tag."""
+    for name in TAG_FIELDS:
+        if name in values:
+            setattr(tag, name, values[name])
+    session.flush()
+    return tag
+
+
+def delete_tag(session: Session, tag: Tag) -> None:
+    """Delete a tag; the claims filed under it lose the tag, nothing else."""
+    session.delete(tag)
+    session.flush()
+
+
+def tags_with_counts(session: Session) -> list[tuple[Tag, int]]:
+    """Return every tag with the number of claims filed under it, by kind and name."""
+    counts = (
+        select(ClaimTag.tag_id, func.count().label("n")).group_by(ClaimTag.tag_id).subquery()
+    )
+    stmt = (
+        select(Tag, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.tag_id == Tag.id)
+        .order_by(Tag.kind, Tag.name)
+    )
+    return list(session.execute(stmt))
+
+
+def tag_choices(session: Session) -> list[tuple[int, str]]:
+    """Return every tag as (id, name), by name, for pickers."""
+    return list(session.execute(select(Tag.id, Tag.name).order_by(Tag.name)))

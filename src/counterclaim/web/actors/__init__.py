@@ -1,0 +1,1 @@
+"""The actors area of the workbench."""

@@ -1,0 +1,77 @@
+"""The actors area: who makes claims and who publishes sources."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from counterclaim.models import Actor
+from counterclaim.services import actors as service
+from counterclaim.services.errors import DomainError
+
+from ..database import get_or_404, get_session
+from ..pagination import page_request
+from .forms import ActorFilterForm, ActorForm
+
+bp = Blueprint("actors", __name__, url_prefix="/actors")
+
+
+@bp.get("/")
+def index():
+    form = ActorFilterForm(request.args)
+    if not form.validate():
+        return render_template("actors/list.html", form=form, page=None), 400
+    after, size = page_request()
+    page = service.list_actors(
+        get_session(), text=form.q.data or None, kind=form.kind.data or None,
+        after=after, size=size,
+    )  # fmt: skip
+    return render_template("actors/list.html", form=form, page=page)
+
+
+@bp.get("/<int:actor_id>")
+def detail(actor_id: int):
+    actor = get_or_404(Actor, actor_id)
+    claims = service.claim_count(get_session(), actor_id)
+    return render_template("actors/detail.html", actor=actor, claim_count=claims)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    session = get_session()
+    form = ActorForm().fill(session)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("actors/form.html", form=form, actor=None), status
+    actor = service.create_actor(session, **form.data)
+    session.commit()
+    flash("Actor recorded.", "success")
+    return redirect(url_for("actors.detail", actor_id=actor.id))
+
+
+@bp.route("/<int:actor_id>/edit", methods=["GET", "POST"])
+def edit(actor_id: int):
+    session = get_session()
+    actor = get_or_404(Actor, actor_id)
+    form = ActorForm(obj=actor).fill(session, actor)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("actors/form.html", form=form, actor=actor), status
+    service.update_actor(session, actor, **form.data)
+    session.commit()
+    flash("Actor saved.", "success")
+    return redirect(url_for("actors.detail", actor_id=actor.id))
+
+
+@bp.route("/<int:actor_id>/delete", methods=["GET", "POST"])
+def delete(actor_id: int):
+    session = get_session()
+    actor = get_or_404(Actor, actor_id)
+    if request.method == "GET":
+        return render_template("actors/delete.html", actor=actor)
+    try:
+        service.delete_actor(session, actor)
+    except DomainError as refusal:
+        session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("actors.detail", actor_id=actor_id))
+    session.commit()
+    flash("Actor deleted.", "success")
+    return redirect(url_for("actors.index"))

@@ -1,0 +1,93 @@
+"""Forms for entering, editing and filtering claims."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY, STANCE
+from counterclaim.services import actors, tags
+from counterclaim.services.claims import DEFAULT_SORT, SORTS
+
+from ..fields import ActorSelect, VersionField, choices, optional_int, options, strip
+
+
+class ClaimForm(FlaskForm):
+    text = TextAreaField(
+        "Claim", validators=[DataRequired(), Length(max=10_000)], filters=[strip],
+        description="One assertion, verbatim where you can quote it.",
+    )  # fmt: skip
+    is_verbatim = BooleanField("The text quotes the claimant's exact words")
+    claimant_id = ActorSelect("Claimant", validators=[DataRequired("Choose who made the claim.")])
+    stated_on = DateField("Stated on", validators=[Optional()])
+    status = SelectField("Status", choices=choices(CLAIM_STATUS), default="open")
+    tag_ids = SelectMultipleField("Tags", coerce=int)
+
+    def fill(self, session) -> "ClaimForm":
+        """Load the choices that come from the database."""
+        self.claimant_id.choices = options(
+            actors.actor_choices(session), blank="Choose the claimant…"
+        )
+        self.tag_ids.choices = options(tags.tag_choices(session))
+        return self
+
+
+class NewClaimForm(ClaimForm):
+    """A new claim, optionally with its first appearance in a source."""
+
+    source_id = SelectField("Appears in source", coerce=optional_int, validators=[Optional()])
+    excerpt = TextAreaField("Exact excerpt", filters=[strip], validators=[Length(max=20_000)])
+    locator = StringField("Locator", filters=[strip], validators=[Length(max=100)])
+    stance = SelectField("Source's stance", choices=choices(STANCE), default="origin")
+
+    def fill(self, session, sources=()) -> "NewClaimForm":
+        super().fill(session)
+        self.source_id.choices = options(sources, blank="No source yet")
+        return self
+
+    def validate_excerpt(self, field):
+        if self.source_id.data and not field.data:
+            raise ValidationError("Quote the passage of the source that carries the claim.")
+
+
+class EditClaimForm(ClaimForm):
+    version = VersionField()
+
+
+class ClaimFilterForm(FlaskForm):
+    """The claims list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Text contains", filters=[strip])
+    claimant = SelectField("Claimant", coerce=optional_int, validators=[Optional()])
+    tag = SelectField("Tag", coerce=optional_int, validators=[Optional()])
+    status = SelectField("Status", choices=choices(CLAIM_STATUS, blank="Any status"), default="")
+    stated_from = DateField("Stated from", validators=[Optional()])
+    stated_to = DateField("Stated to", validators=[Optional()])
+    source = IntegerField("Source", validators=[Optional(), NumberRange(min=1)])
+    reliability = SelectField(
+        "Carried by a source rated at least",
+        choices=options(((c, f"{c} or better") for c in RELIABILITY), blank="Any reliability"),
+        default="",
+    )
+    sort = SelectField(
+        "Sort", choices=options((s.key, s.label) for s in SORTS.values()), default=DEFAULT_SORT
+    )
+
+    def fill(self, session) -> "ClaimFilterForm":
+        self.claimant.choices = options(actors.actor_choices(session), blank="Anyone")
+        self.tag.choices = options(tags.tag_choices(session), blank="Any tag")
+        return self
+
+    def validate_stated_to(self, field):
+        if field.data and self.stated_from.data and field.data < self.stated_from.data:
+            raise ValidationError("The end date is before the start date.")

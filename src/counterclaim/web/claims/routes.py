@@ -1,0 +1,115 @@
+"""The claims area: the list, a claim's page, and entering, editing and deleting claims."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from counterclaim.models import Claim, Source, Tag
+from counterclaim.services import claims as service
+from counterclaim.services import evidence, sources
+from counterclaim.services.errors import DomainError, StaleEdit
+
+from ..database import get_or_404, get_session
+from ..pagination import page_request
+from .forms import ClaimFilterForm, EditClaimForm, NewClaimForm
+
+bp = Blueprint("claims", __name__, url_prefix="/claims")
+
+
+@bp.get("/")
+def index():
+    session = get_session()
+    form = ClaimFilterForm(request.args).fill(session)
+    if not form.validate():
+        return render_template("claims/list.html", form=form, page=None, counts={}), 400
+    after, size = page_request()
+    page = service.list_claims(
+        session, _filters(form), sort=form.sort.data or service.DEFAULT_SORT,
+        after=after, size=size,
+    )  # fmt: skip
+    counts = service.contradiction_counts(session, [c.id for c in page.items])
+    source = session.get(Source, form.source.data) if form.source.data else None
+    return render_template("claims/list.html", form=form, page=page, counts=counts, source=source)
+
+
+def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
+    return service.ClaimFilters(
+        text=form.q.data or None,
+        claimant_id=form.claimant.data,
+        tag_id=form.tag.data,
+        status=form.status.data or None,
+        stated_from=form.stated_from.data,
+        stated_to=form.stated_to.data,
+        source_id=form.source.data,
+        min_reliability=form.reliability.data or None,
+    )
+
+
+@bp.get("/<int:claim_id>")
+def detail(claim_id: int):
+    dossier = service.claim_dossier(get_session(), claim_id)
+    if dossier is None:
+        abort(404, description=f"There is no claim #{claim_id}.")
+    return render_template("claims/detail.html", dossier=dossier, claim=dossier.claim)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    session = get_session()
+    source_id = request.args.get("source", type=int)
+    form = NewClaimForm(source_id=source_id)
+    form.fill(session, sources.source_choices(session, include_id=source_id))
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("claims/form.html", form=form, claim=None), status
+    claim = service.create_claim(session, tags=_chosen_tags(session, form), **form.data)
+    if form.source_id.data:
+        evidence.attach_source(
+            session, claim, session.get(Source, form.source_id.data), excerpt=form.excerpt.data,
+            locator=form.locator.data, stance=form.stance.data,
+        )  # fmt: skip
+    session.commit()
+    flash("Claim recorded.", "success")
+    return redirect(url_for("claims.detail", claim_id=claim.id))
+
+
+@bp.route("/<int:claim_id>/edit", methods=["GET", "POST"])
+def edit(claim_id: int):
+    session = get_session()
+    claim = get_or_404(Claim, claim_id)
+    form = EditClaimForm(obj=claim, tag_ids=[t.id for t in claim.tags]).fill(session)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("claims/form.html", form=form, claim=claim), status
+    values = {k: v for k, v in form.data.items() if k in service.CLAIM_FIELDS}
+    try:
+        service.update_claim(
+            session, claim, form.version.data, tags=_chosen_tags(session, form), **values
+        )
+    except StaleEdit as conflict:
+        session.rollback()
+        form.version.data = conflict.current_version
+        return render_template("claims/form.html", form=form, claim=claim, conflict=conflict), 409
+    session.commit()
+    flash("Claim saved.", "success")
+    return redirect(url_for("claims.detail", claim_id=claim.id))
+
+
+def _chosen_tags(session, form) -> list[Tag]:
+    return [session.get(Tag, tag_id) for tag_id in form.tag_ids.data or []]
+
+
+@bp.route("/<int:claim_id>/delete", methods=["GET", "POST"])
+def delete(claim_id: int):
+    session = get_session()
+    claim = get_or_404(Claim, claim_id)
+    if request.method == "GET":
+        return render_template("claims/delete.html", claim=claim)
+    try:
+        service.delete_claim(session, claim)
+    except DomainError as refusal:
+        session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("claims.detail", claim_id=claim_id))
+    session.commit()
+    flash("Claim deleted.", "success")
+    current_app.logger.info("claim %s deleted", claim_id)
+    return redirect(url_for("claims.index"))

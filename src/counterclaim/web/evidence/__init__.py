@@ -1,0 +1,1 @@
+"""The evidence area of the workbench."""

@@ -1,0 +1,29 @@
+"""Template filters and the vocabularies every template may show."""
+
+from flask import Flask, request, url_for
+from markupsafe import Markup
+
+from counterclaim.models import vocabulary
+from counterclaim.services.notes import render_markdown
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_filter(_markdown, "markdown")
+    app.add_template_global(_url_with, "url_with")
+    app.context_processor(lambda: {"vocab": vocabulary})
+
+
+def _markdown(body: str) -> Markup:
+    return Markup(render_markdown(body))  # noqa: S704 - sanitised by nh3 in render_markdown
+
+
+def _url_with(**changes) -> str:
+    """Return the current page's URL with some query parameters changed or dropped."""
+    args = request.args.to_dict()
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)

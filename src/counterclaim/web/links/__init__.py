@@ -1,0 +1,1 @@
+"""The links area of the workbench."""

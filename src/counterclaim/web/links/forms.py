@@ -1,0 +1,33 @@
+"""The form that links a claim to another, chosen by searching its text."""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from counterclaim.models.vocabulary import RELATIONS, STRENGTH
+
+from ..fields import choices, strip
+
+
+class LinkForm(FlaskForm):
+    q = StringField("Find the other claim", filters=[strip])
+    target_id = IntegerField(
+        "Other claim", validators=[InputRequired("Search for the other claim and choose it.")]
+    )
+    relation = RadioField(
+        "This claim…",
+        choices={
+            "contradicts": "contradicts it",
+            "supports": "supports it",
+            "qualifies": "qualifies it",
+            "duplicates": "duplicates it",
+            "responds_to": "responds to it",
+        },
+        validators=[DataRequired("Choose how the claims relate.")],
+        description=" · ".join(f"{k}: {v}" for k, v in RELATIONS.items()),
+    )
+    strength = SelectField("Strength", choices=choices(STRENGTH), default="moderate")
+    rationale = TextAreaField(
+        "Rationale", filters=[strip],
+        validators=[DataRequired("Say why the claims are linked."), Length(max=10_000)],
+    )  # fmt: skip

@@ -1,0 +1,76 @@
+"""The cross-reference area: link a claim to the claims that contradict, support or
+qualify it, found by typing part of their text."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from counterclaim.models import Claim, ClaimLink
+from counterclaim.services import links as service
+from counterclaim.services.errors import DomainError
+
+from ..database import get_or_404, get_session
+from .forms import LinkForm
+
+bp = Blueprint("links", __name__, url_prefix="/claims")
+
+
+@bp.route("/<int:claim_id>/links/new", methods=["GET", "POST"])
+def create(claim_id: int):
+    session = get_session()
+    claim = get_or_404(Claim, claim_id)
+    # A search without script submits the form by GET: keep what was typed.
+    form = LinkForm(request.args) if request.method == "GET" else LinkForm()
+    if form.validate_on_submit():
+        target = session.get(Claim, form.target_id.data)
+        if target is None:
+            form.target_id.errors.append("That claim no longer exists; search again.")
+        else:
+            try:
+                service.link_claims(
+                    session, claim, target, form.relation.data,
+                    strength=form.strength.data, rationale=form.rationale.data,
+                )  # fmt: skip
+            except DomainError as refusal:
+                session.rollback()
+                form.target_id.errors.append(str(refusal))
+            else:
+                session.commit()
+                flash("Linked.", "success")
+                return redirect(url_for("claims.detail", claim_id=claim.id))
+    candidates = service.find_claims(session, form.q.data or "", exclude_id=claim.id)
+    chosen = session.get(Claim, form.target_id.data) if form.target_id.data else None
+    if chosen is not None and chosen not in candidates:
+        candidates.insert(0, chosen)
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "links/form.html", claim=claim, form=form, candidates=candidates
+    ), status
+
+
+@bp.get("/picker")
+def picker():
+    """Return the claims matching `q` as picker choices (an HTML fragment)."""
+    exclude = request.args.get("exclude", type=int)
+    query = request.args.get("q", "")[:200]
+    session = get_session()
+    candidates = service.find_claims(session, query, exclude_id=exclude)
+    selected = request.args.get("selected", type=int)
+    chosen = session.get(Claim, selected) if selected else None
+    if chosen is not None and chosen not in candidates:
+        candidates.insert(0, chosen)
+    return render_template(
+        "links/_candidates.html", candidates=candidates, query=query, selected=selected
+    )
+
+
+@bp.route("/<int:claim_id>/links/<int:link_id>/delete", methods=["GET", "POST"])
+def delete(claim_id: int, link_id: int):
+    session = get_session()
+    link = get_or_404(ClaimLink, link_id)
+    if claim_id not in (link.from_claim_id, link.to_claim_id):
+        abort(404, description=f"Claim #{claim_id} has no link #{link_id}.")
+    if request.method == "GET":
+        return render_template("links/delete.html", link=link, claim_id=claim_id)
+    service.unlink(session, link)
+    session.commit()
+    flash("Link removed.", "success")
+    return redirect(url_for("claims.detail", claim_id=claim_id))

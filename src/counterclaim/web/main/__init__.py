@@ -1,0 +1,1 @@
+"""The main area of the workbench."""

@@ -1,0 +1,9 @@
+"""Read the page cursor and size from the query string."""
+
+from flask import current_app, request
+
+
+def page_request() -> tuple[str | None, int]:
+    """Return (cursor, size) for a keyset-paginated list; size is kept within bounds."""
+    size = request.args.get("per_page", type=int) or current_app.config["PAGE_SIZE"]
+    return request.args.get("after") or None, max(10, min(size, 200))

@@ -1,0 +1,114 @@
+"""The sources area: where claims appear, and how reliable each source is."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from counterclaim.models import Annotation, Source
+from counterclaim.services import evidence
+from counterclaim.services import sources as service
+from counterclaim.services.errors import DomainError, StaleEdit
+
+from ..database import get_or_404, get_session
+from ..evidence.forms import NoteForm
+from ..identity import current_analyst
+from ..pagination import page_request
+from .forms import EditSourceForm, SourceFilterForm, SourceForm
+
+bp = Blueprint("sources", __name__, url_prefix="/sources")
+
+
+@bp.get("/")
+def index():
+    form = SourceFilterForm(request.args)
+    if not form.validate():
+        return render_template("sources/list.html", form=form, page=None), 400
+    after, size = page_request()
+    filters = service.SourceFilters(
+        text=form.q.data or None, reliability=form.reliability.data or None,
+        kind=form.kind.data or None,
+    )  # fmt: skip
+    page = service.list_sources(
+        get_session(), filters, sort=form.sort.data or service.DEFAULT_SORT, after=after, size=size
+    )
+    return render_template("sources/list.html", form=form, page=page)
+
+
+@bp.get("/<int:source_id>")
+def detail(source_id: int):
+    session = get_session()
+    source = get_or_404(Source, source_id)
+    notes = session.scalars(
+        select(Annotation).where(Annotation.source_id == source_id)
+        .options(joinedload(Annotation.author)).order_by(Annotation.id)
+    )  # fmt: skip
+    return render_template(
+        "sources/detail.html", source=source,
+        appearances=service.source_appearances(session, source_id),
+        notes=list(notes), note_form=NoteForm(),
+    )  # fmt: skip
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    session = get_session()
+    form = SourceForm().fill(session)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("sources/form.html", form=form, source=None), status
+    source = service.create_source(session, **form.data)
+    session.commit()
+    flash("Source recorded.", "success")
+    return redirect(url_for("sources.detail", source_id=source.id))
+
+
+@bp.route("/<int:source_id>/edit", methods=["GET", "POST"])
+def edit(source_id: int):
+    session = get_session()
+    source = get_or_404(Source, source_id)
+    form = EditSourceForm(obj=source).fill(session)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("sources/form.html", form=form, source=source), status
+    values = {k: v for k, v in form.data.items() if k in service.SOURCE_FIELDS}
+    try:
+        service.update_source(session, source, form.version.data, **values)
+    except StaleEdit as conflict:
+        session.rollback()
+        form.version.data = conflict.current_version
+        return render_template(
+            "sources/form.html", form=form, source=source, conflict=conflict
+        ), 409
+    session.commit()
+    flash("Source saved.", "success")
+    return redirect(url_for("sources.detail", source_id=source.id))
+
+
+@bp.route("/<int:source_id>/delete", methods=["GET", "POST"])
+def delete(source_id: int):
+    session = get_session()
+    source = get_or_404(Source, source_id)
+    if request.method == "GET":
+        return render_template("sources/delete.html", source=source)
+    try:
+        service.delete_source(session, source)
+    except DomainError as refusal:
+        session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("sources.detail", source_id=source_id))
+    session.commit()
+    flash("Source deleted.", "success")
+    return redirect(url_for("sources.index"))
+
+
+@bp.post("/<int:source_id>/notes")
+def annotate(source_id: int):
+    session = get_session()
+    source = get_or_404(Source, source_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return render_template("sources/note.html", source=source, form=form), 400
+    evidence.add_note(session, current_analyst(), form.body.data, source=source)
+    session.commit()
+    flash("Note added.", "success")
+    return redirect(url_for("sources.detail", source_id=source.id, _anchor="notes"))

@@ -1,0 +1,55 @@
+"""The tags area: topics, places, events and operations."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from counterclaim.models import Tag
+from counterclaim.services import tags as service
+
+from ..database import get_or_404, get_session
+from .forms import TagForm
+
+bp = Blueprint("tags", __name__, url_prefix="/tags")
+
+
+@bp.get("/")
+def index():
+    return render_template("tags/list.html", tags=service.tags_with_counts(get_session()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    session = get_session()
+    form = TagForm().bind(session)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("tags/form.html", form=form, tag=None), status
+    service.create_tag(session, **form.data)
+    session.commit()
+    flash("Tag added.", "success")
+    return redirect(url_for("tags.index"))
+
+
+@bp.route("/<int:tag_id>/edit", methods=["GET", "POST"])
+def edit(tag_id: int):
+    session = get_session()
+    tag = get_or_404(Tag, tag_id)
+    form = TagForm(obj=tag).bind(session, tag)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("tags/form.html", form=form, tag=tag), status
+    service.update_tag(session, tag, **form.data)
+    session.commit()
+    flash("Tag saved.", "success")
+    return redirect(url_for("tags.index"))
+
+
+@bp.route("/<int:tag_id>/delete", methods=["GET", "POST"])
+def delete(tag_id: int):
+    session = get_session()
+    tag = get_or_404(Tag, tag_id)
+    if request.method == "GET":
+        return render_template("tags/delete.html", tag=tag)
+    service.delete_tag(session, tag)
+    session.commit()
+    flash(f"Tag {tag.name!r} deleted; its claims keep everything else.", "success")
+    return redirect(url_for("tags.index"))
