@@ -13,6 +13,11 @@ DEFAULTS = {
 }
 
 
+def instance_path() -> str:
+    """Return the instance folder: COUNTERCLAIM_INSTANCE, else ./instance."""
+    return str(Path(os.environ.get("COUNTERCLAIM_INSTANCE") or Path.cwd() / "instance").resolve())
+
+
 def default_database_url(instance_path: str | Path) -> str:
     """Return the embedded default: a SQLite file in the instance folder."""
     return f"sqlite:///{Path(instance_path) / 'counterclaim.db'}"
@@ -21,9 +26,7 @@ def default_database_url(instance_path: str | Path) -> str:
 def from_environment(instance_path: str | Path) -> dict:
     """Return the settings that the environment gives, over the defaults."""
     settings = dict(DEFAULTS)
-    settings["DATABASE_URL"] = os.environ.get("DATABASE_URL") or default_database_url(
-        instance_path
-    )
+    settings["DATABASE_URL"] = os.environ.get("DATABASE_URL") or default_database_url(instance_path)
     settings["LOCAL_USER"] = os.environ.get("COUNTERCLAIM_LOCAL_USER", DEFAULTS["LOCAL_USER"])
     if os.environ.get("COUNTERCLAIM_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["COUNTERCLAIM_SECRET_KEY"]

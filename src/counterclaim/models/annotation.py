@@ -30,17 +30,13 @@ class Annotation(Timestamped, Base):
     author_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="RESTRICT"), index=True, comment="Who wrote the note."
     )
-    body: Mapped[str] = mapped_column(
-        Text, comment="The note, in Markdown; rendered sanitised."
-    )
+    body: Mapped[str] = mapped_column(Text, comment="The note, in Markdown; rendered sanitised.")
 
     author: Mapped[User] = relationship()
     claim: Mapped[Claim | None] = relationship()
     source: Mapped[Source | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint(
-            "(claim_id IS NULL) <> (source_id IS NULL)", name="exactly_one_subject"
-        ),
+        CheckConstraint("(claim_id IS NULL) <> (source_id IS NULL)", name="exactly_one_subject"),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
     )

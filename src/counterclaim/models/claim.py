@@ -130,7 +130,9 @@ class ClaimLink(Timestamped, Base):
         String(20), comment="How the claims relate: " + ", ".join(RELATIONS) + "."
     )
     strength: Mapped[str] = mapped_column(
-        String(10), default="moderate", comment="How strong the relation is: weak, moderate, strong."
+        String(10),
+        default="moderate",
+        comment="How strong the relation is: weak, moderate, strong.",
     )
     rationale: Mapped[str] = mapped_column(
         Text, default="", comment="Why the analyst linked the claims."

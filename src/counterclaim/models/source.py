@@ -20,7 +20,9 @@ class Source(Timestamped, Base):
     id: Mapped[intpk]
     title: Mapped[str] = mapped_column(String(300), comment="The source's title or a short label.")
     kind: Mapped[str] = mapped_column(
-        String(20), default="article", comment="What sort of source: " + ", ".join(SOURCE_KIND) + "."
+        String(20),
+        default="article",
+        comment="What sort of source: " + ", ".join(SOURCE_KIND) + ".",
     )
     publisher_id: Mapped[int | None] = mapped_column(
         ForeignKey("actors.id", ondelete="SET NULL"),
@@ -30,7 +32,9 @@ class Source(Timestamped, Base):
     author: Mapped[str] = mapped_column(
         String(200), default="", comment="The named author, if any, as printed."
     )
-    url: Mapped[str] = mapped_column(String(2000), default="", comment="Where the source is online.")
+    url: Mapped[str] = mapped_column(
+        String(2000), default="", comment="Where the source is online."
+    )
     archived_url: Mapped[str] = mapped_column(
         String(2000), default="", comment="An archived copy (Wayback Machine, archive.today)."
     )
@@ -40,7 +44,8 @@ class Source(Timestamped, Base):
     reliability: Mapped[str] = mapped_column(
         String(1),
         default="F",
-        comment="NATO Admiralty source reliability, A (completely reliable) to F (cannot be judged).",
+        comment="NATO Admiralty source reliability, A (completely reliable)"
+        " to F (cannot be judged).",
     )
     notes: Mapped[str] = mapped_column(
         Text, default="", comment="Why the source has its reliability letter."

@@ -41,8 +41,12 @@ def delete_actor(session: Session, actor: Actor) -> None:
 
 
 def list_actors(
-    session: Session, *, text: str | None = None, kind: str | None = None,
-    after: str | None = None, size: int = 50,
+    session: Session,
+    *,
+    text: str | None = None,
+    kind: str | None = None,
+    after: str | None = None,
+    size: int = 50,
 ) -> Page:
     """Return one page of actors by name."""
     stmt = select(Actor).options(joinedload(Actor.affiliation))

@@ -65,7 +65,11 @@ def record_assessment(
 
 
 def add_note(
-    session: Session, author: User, body: str, *, claim: Claim | None = None,
+    session: Session,
+    author: User,
+    body: str,
+    *,
+    claim: Claim | None = None,
     source: Source | None = None,
 ) -> Annotation:
     """Add an analyst's note to a claim or a source."""

@@ -111,6 +111,13 @@ def default_seed_path() -> Path:
     return resource_dir("seeds") / DEFAULT_SEED
 
 
+def is_empty(session: Session) -> bool:
+    """Tell whether the database holds no claim, source or actor yet."""
+    return all(
+        session.scalar(select(model.id).limit(1)) is None for model in (Claim, Source, Actor)
+    )
+
+
 def load_seed(session: Session, path: str | os.PathLike[str]) -> SeedReport:
     """Load the seed file at `path` into `session`, creating only what is missing."""
     path = Path(path)
@@ -592,9 +599,7 @@ class _Loader:
             if name is None or name in known:
                 return
             if find(name) is None:
-                raise SeedError(
-                    f"{where}: {what} {name!r} is not in the seed file or the database"
-                )
+                raise SeedError(f"{where}: {what} {name!r} is not in the seed file or the database")
             known.add(name)
 
         for actor in seed.actors:
@@ -606,9 +611,7 @@ class _Loader:
             for tag in claim.tags:
                 require(tag, tags, self._find_tag, claim.where, "tag")
             for appearance in claim.appearances:
-                require(
-                    appearance.source, sources, self._find_source, appearance.where, "source"
-                )
+                require(appearance.source, sources, self._find_source, appearance.where, "source")
         for assessment in seed.assessments:
             require(assessment.analyst, users, self._find_user, assessment.where, "analyst")
         for note in seed.notes:

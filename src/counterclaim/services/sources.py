@@ -66,8 +66,12 @@ def delete_source(session: Session, source: Source) -> None:
 
 
 def list_sources(
-    session: Session, filters: SourceFilters, *, sort: str = DEFAULT_SORT,
-    after: str | None = None, size: int = 50,
+    session: Session,
+    filters: SourceFilters,
+    *,
+    sort: str = DEFAULT_SORT,
+    after: str | None = None,
+    size: int = 50,
 ) -> Page:
     """Return one page of sources matching `filters`, with publishers loaded."""
     stmt = select(Source).options(joinedload(Source.publisher))

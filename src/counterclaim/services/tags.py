@@ -33,9 +33,7 @@ def delete_tag(session: Session, tag: Tag) -> None:
 
 def tags_with_counts(session: Session) -> list[tuple[Tag, int]]:
     """Return every tag with the number of claims filed under it, by kind and name."""
-    counts = (
-        select(ClaimTag.tag_id, func.count().label("n")).group_by(ClaimTag.tag_id).subquery()
-    )
+    counts = select(ClaimTag.tag_id, func.count().label("n")).group_by(ClaimTag.tag_id).subquery()
     stmt = (
         select(Tag, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.tag_id == Tag.id)

@@ -16,7 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(resource_dir("templates")),
-        instance_relative_config=True,
+        instance_path=config.instance_path(),
     )
     configure(app, test_config)
     csrf.init_app(app)

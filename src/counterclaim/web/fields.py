@@ -47,7 +47,9 @@ class VersionField(HiddenField):
             self.data = int(self.data)
         except (TypeError, ValueError):
             self.data = None
-            raise ValueError("The form lost track of the record's version; reload the page.")
+            raise ValueError(
+                "The form lost track of the record's version; reload the page."
+            ) from None
 
 
 def http_url(form, field):

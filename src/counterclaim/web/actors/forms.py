@@ -1,9 +1,9 @@
 """Forms for actors."""
 
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from sqlalchemy import select
 
 from counterclaim.models import Actor
 from counterclaim.models.vocabulary import ACTOR_KIND

@@ -41,9 +41,7 @@ def create(claim_id: int):
     if chosen is not None and chosen not in candidates:
         candidates.insert(0, chosen)
     status = 400 if form.is_submitted() else 200
-    return render_template(
-        "links/form.html", claim=claim, form=form, candidates=candidates
-    ), status
+    return render_template("links/form.html", claim=claim, form=form, candidates=candidates), status
 
 
 @bp.get("/picker")

@@ -21,17 +21,11 @@ class SourceForm(FlaskForm):
         "Archived copy", filters=[strip], validators=[Length(max=2000), http_url]
     )
     published_on = DateField("Published on", validators=[Optional()])
-    reliability = SelectField(
-        "Reliability (Admiralty)", choices=choices(RELIABILITY), default="F"
-    )
-    notes = TextAreaField(
-        "Why this letter", filters=[strip], validators=[Length(max=10_000)]
-    )
+    reliability = SelectField("Reliability (Admiralty)", choices=choices(RELIABILITY), default="F")
+    notes = TextAreaField("Why this letter", filters=[strip], validators=[Length(max=10_000)])
 
     def fill(self, session) -> "SourceForm":
-        self.publisher_id.choices = options(
-            actors.actor_choices(session), blank="Unknown or none"
-        )
+        self.publisher_id.choices = options(actors.actor_choices(session), blank="Unknown or none")
         return self
 
 
