@@ -76,7 +76,7 @@ def live_server(kind, database_url_factory):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("kind", ENGINES)
-def test_link_a_counterclaim_and_see_both_sides(kind, live_server, chromium_path, tmp_path):
+def test_link_a_counterclaim_and_see_both_sides(chromium_path, kind, live_server, tmp_path):
     base, seeded = live_server
     origin = urlsplit(base).netloc
     console_errors: list[str] = []
@@ -119,14 +119,21 @@ def test_link_a_counterclaim_and_see_both_sides(kind, live_server, chromium_path
                 assert console_errors == [], "errors in the browser console"
                 assert failed == [], "requests to the app failed"
             except Exception as error:
-                shot = tmp_path / f"browser-failure-{kind}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                (tmp_path / f"browser-failure-{kind}.html").write_text(page.content())
-                error.add_note(f"Page at failure: {page.url}; screenshot: {shot}")
+                error.add_note(_keep_evidence(page, tmp_path / f"browser-failure-{kind}"))
                 error.add_note(f"Console errors: {console_errors}; failed requests: {failed}")
                 raise
         finally:
             browser.close()
+
+
+def _keep_evidence(page, stem: Path) -> str:
+    """Save a screenshot and the HTML of the page; say where they are."""
+    try:
+        page.screenshot(path=str(stem.with_suffix(".png")), full_page=True)
+        stem.with_suffix(".html").write_text(page.content())
+    except Exception as error:  # the page may be gone: keep the original failure
+        return f"Page at failure: {page.url}; no screenshot ({error})"
+    return f"Page at failure: {page.url}; screenshot: {stem.with_suffix('.png')}"
 
 
 def _record_and_link(page, base: str, seeded: dict, picker_requests: list[str]) -> None:

@@ -20,7 +20,11 @@ from factories import (
 
 
 def _valid(actor, **overrides):
-    return {"text": "ISIS is collapsing", "claimant_id": str(actor.id), "status": "open"} | overrides
+    return {
+        "text": "ISIS is collapsing",
+        "claimant_id": str(actor.id),
+        "status": "open",
+    } | overrides
 
 
 # ---- creating ---------------------------------------------------------------------------
@@ -75,7 +79,9 @@ def test_an_invalid_claim_is_refused_with_the_message_next_to_its_field(
     actor, source = make_actor(session), make_source(session)
     session.commit()
     data = _valid(actor, text="Typed text survives", stance="origin")
-    data |= {k: (v.format(source=source.id) if isinstance(v, str) else v) for k, v in change.items()}
+    data |= {
+        k: (v.format(source=source.id) if isinstance(v, str) else v) for k, v in change.items()
+    }
     before = session.scalar(select(func.count()).select_from(Claim))
     response = client.post("/claims/new", data=data)
     page = response.get_data(as_text=True)

@@ -10,6 +10,7 @@ import logging
 import sys
 
 import click
+from alembic.util.exc import CommandError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from counterclaim.db import make_engine, make_sessionmaker
@@ -49,7 +50,7 @@ def friendly_errors(command):
             return command(*args, **kwargs)
         except click.ClickException:
             raise
-        except (DomainError, ValueError, FileNotFoundError) as error:
+        except (DomainError, CommandError, ValueError, OSError) as error:
             raise click.ClickException(str(error)) from error
         except OperationalError as error:
             log.debug("database error", exc_info=error)

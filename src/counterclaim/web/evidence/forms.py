@@ -21,7 +21,9 @@ class AttachSourceForm(FlaskForm):
         "Locator", filters=[strip], validators=[Length(max=100)],
         description="Page, paragraph or timestamp: p. 4, para 3, 02:15.",
     )  # fmt: skip
-    stance = SelectField("The source's stance toward the claim", choices=choices(STANCE))
+    stance = SelectField(
+        "The source's stance toward the claim", choices=choices(STANCE), default="neutral"
+    )
 
 
 class AssessmentForm(FlaskForm):
