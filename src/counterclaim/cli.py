@@ -40,6 +40,12 @@ class Context:
     def session(self):
         return make_sessionmaker(self.engine)()
 
+    def close(self) -> None:
+        """Release every database connection the command opened."""
+        if self._engine is not None:
+            self._engine.dispose()
+        self.app.extensions["counterclaim.db"].dispose()
+
 
 def friendly_errors(command):
     """Turn a failure into one line on stderr and exit status 1."""
@@ -71,6 +77,7 @@ def friendly_errors(command):
 def main(ctx: click.Context, database: str | None) -> None:
     """Counterclaim: track claims against counterclaims."""
     ctx.obj = Context(database)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @main.command()

@@ -7,7 +7,7 @@ A request's session is made on first use and closed at the end of the request. T
 from dataclasses import dataclass
 
 from flask import Flask, abort, current_app, g, has_request_context, request
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterclaim.db import make_engine, make_sessionmaker, reader
@@ -21,11 +21,21 @@ class Database:
 
     writer: sessionmaker
     reader: sessionmaker
+    engine: Engine | None = None
 
     @classmethod
     def for_url(cls, url: str) -> "Database":
         engine = make_engine(url)
-        return cls(writer=make_sessionmaker(engine), reader=make_sessionmaker(reader(engine)))
+        return cls(
+            writer=make_sessionmaker(engine),
+            reader=make_sessionmaker(reader(engine)),
+            engine=engine,
+        )
+
+    def dispose(self) -> None:
+        """Close the pooled connections (the app's own engine only)."""
+        if self.engine is not None:
+            self.engine.dispose()
 
     @classmethod
     def bound_to(cls, connection: Connection) -> "Database":
