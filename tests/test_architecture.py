@@ -1,0 +1,34 @@
+"""The layering rules: models and services never import Flask, so notebooks and the CLI
+share every rule with the web."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "counterclaim"
+LAYERS = ["models", "services"]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_the_layer_never_imports_flask_or_the_web(layer):
+    files = sorted((PACKAGE / layer).glob("*.py"))
+    assert files
+    for path in files:
+        forbidden = {
+            name for name in _imports(path)
+            if name.split(".")[0] in {"flask", "flask_wtf", "wtforms", "werkzeug"}
+            or name.startswith("counterclaim.web")
+        }  # fmt: skip
+        assert not forbidden, f"{path.name} imports {sorted(forbidden)}"
