@@ -71,7 +71,7 @@ def live_server(kind, database_url_factory):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-        app.extensions["counterclaim.db"].writer.kw["bind"].dispose()
+        app.extensions["counterclaim.db"].dispose()
 
 
 @pytest.mark.browser
@@ -87,13 +87,11 @@ def test_link_a_counterclaim_and_see_both_sides(chromium_path, kind, live_server
         return urlsplit(url).netloc == origin
 
     def on_console(message):
-        # Chromium asks for /favicon.ico by itself; the pages link no icon, so it is a 404
-        # that no page asked for. Anything else logged as an error counts.
-        if message.type == "error" and not _favicon(message.location.get("url", "")):
+        if message.type == "error":
             console_errors.append(f"{message.text} @ {message.location}")
 
     def on_response(response):
-        if own(response.url) and response.status >= 400 and not _favicon(response.url):
+        if own(response.url) and response.status >= 400:
             failed.append(f"{response.status} {response.request.method} {response.url}")
 
     def on_request(request):
@@ -193,7 +191,3 @@ def _expect_versus(page, *, this: tuple[str, str], other: tuple[str, str]) -> No
     assert mine and theirs, "a side of the versus block is not shown"
     assert theirs["x"] >= mine["x"] + mine["width"], "the claims are not side by side"
     assert abs(theirs["y"] - mine["y"]) < 2, "the claims are not level"
-
-
-def _favicon(url: str) -> bool:
-    return urlsplit(url).path == "/favicon.ico"
