@@ -4,8 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from counterclaim.models import Actor
 from counterclaim.services import actors as service
-from counterclaim.services.errors import DomainError
 
+from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..pagination import page_request
 from .forms import ActorFilterForm, ActorForm
@@ -62,16 +62,9 @@ def edit(actor_id: int):
 
 @bp.route("/<int:actor_id>/delete", methods=["GET", "POST"])
 def delete(actor_id: int):
-    session = get_session()
     actor = get_or_404(Actor, actor_id)
-    if request.method == "GET":
-        return render_template("actors/delete.html", actor=actor)
-    try:
-        service.delete_actor(session, actor)
-    except DomainError as refusal:
-        session.rollback()
-        flash(str(refusal), "error")
-        return redirect(url_for("actors.detail", actor_id=actor_id))
-    session.commit()
-    flash("Actor deleted.", "success")
-    return redirect(url_for("actors.index"))
+    return delete_after_confirmation(
+        actor, service.delete_actor, template="actors/delete.html", context={"actor": actor},
+        deleted="Actor deleted.", done_url=url_for("actors.index"),
+        refused_url=url_for("actors.detail", actor_id=actor_id),
+    )  # fmt: skip

@@ -1,12 +1,13 @@
 """The claims area: the list, a claim's page, and entering, editing and deleting claims."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from counterclaim.models import Claim, Source, Tag
 from counterclaim.services import claims as service
 from counterclaim.services import evidence, sources
-from counterclaim.services.errors import DomainError, StaleEdit
+from counterclaim.services.errors import StaleEdit
 
+from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..pagination import page_request
 from .forms import ClaimFilterForm, EditClaimForm, NewClaimForm
@@ -99,17 +100,9 @@ def _chosen_tags(session, form) -> list[Tag]:
 
 @bp.route("/<int:claim_id>/delete", methods=["GET", "POST"])
 def delete(claim_id: int):
-    session = get_session()
     claim = get_or_404(Claim, claim_id)
-    if request.method == "GET":
-        return render_template("claims/delete.html", claim=claim)
-    try:
-        service.delete_claim(session, claim)
-    except DomainError as refusal:
-        session.rollback()
-        flash(str(refusal), "error")
-        return redirect(url_for("claims.detail", claim_id=claim_id))
-    session.commit()
-    flash("Claim deleted.", "success")
-    current_app.logger.info("claim %s deleted", claim_id)
-    return redirect(url_for("claims.index"))
+    return delete_after_confirmation(
+        claim, service.delete_claim, template="claims/delete.html", context={"claim": claim},
+        deleted="Claim deleted.", done_url=url_for("claims.index"),
+        refused_url=url_for("claims.detail", claim_id=claim_id),
+    )  # fmt: skip

@@ -7,6 +7,7 @@ from counterclaim.services import evidence as service
 from counterclaim.services import sources
 from counterclaim.services.errors import DomainError
 
+from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..fields import options
 from ..identity import current_analyst
@@ -44,16 +45,15 @@ def attach(claim_id: int):
 
 @bp.route("/<int:claim_id>/sources/<int:appearance_id>/delete", methods=["GET", "POST"])
 def detach(claim_id: int, appearance_id: int):
-    session = get_session()
     appearance = get_or_404(ClaimSource, appearance_id)
     if appearance.claim_id != claim_id:
         abort(404, description=f"Claim #{claim_id} has no such appearance.")
-    if request.method == "GET":
-        return render_template("evidence/detach.html", appearance=appearance)
-    service.detach_source(session, appearance)
-    session.commit()
-    flash("Source detached.", "success")
-    return redirect(url_for("claims.detail", claim_id=claim_id))
+    back = url_for("claims.detail", claim_id=claim_id)
+    return delete_after_confirmation(
+        appearance, service.detach_source, template="evidence/detach.html",
+        context={"appearance": appearance}, deleted="Source detached.",
+        done_url=back, refused_url=back,
+    )  # fmt: skip
 
 
 @bp.route("/<int:claim_id>/assessments/new", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from counterclaim.models import Claim, ClaimLink
 from counterclaim.services import links as service
 from counterclaim.services.errors import DomainError
 
+from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from .forms import LinkForm
 
@@ -62,13 +63,12 @@ def picker():
 
 @bp.route("/<int:claim_id>/links/<int:link_id>/delete", methods=["GET", "POST"])
 def delete(claim_id: int, link_id: int):
-    session = get_session()
     link = get_or_404(ClaimLink, link_id)
     if claim_id not in (link.from_claim_id, link.to_claim_id):
         abort(404, description=f"Claim #{claim_id} has no link #{link_id}.")
-    if request.method == "GET":
-        return render_template("links/delete.html", link=link, claim_id=claim_id)
-    service.unlink(session, link)
-    session.commit()
-    flash("Link removed.", "success")
-    return redirect(url_for("claims.detail", claim_id=claim_id))
+    back = url_for("claims.detail", claim_id=claim_id)
+    return delete_after_confirmation(
+        link, service.unlink, template="links/delete.html",
+        context={"link": link, "claim_id": claim_id}, deleted="Link removed.",
+        done_url=back, refused_url=back,
+    )  # fmt: skip

@@ -7,8 +7,9 @@ from sqlalchemy.orm import joinedload
 from counterclaim.models import Annotation, Source
 from counterclaim.services import evidence
 from counterclaim.services import sources as service
-from counterclaim.services.errors import DomainError, StaleEdit
+from counterclaim.services.errors import StaleEdit
 
+from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..evidence.forms import NoteForm
 from ..identity import current_analyst
@@ -86,19 +87,12 @@ def edit(source_id: int):
 
 @bp.route("/<int:source_id>/delete", methods=["GET", "POST"])
 def delete(source_id: int):
-    session = get_session()
     source = get_or_404(Source, source_id)
-    if request.method == "GET":
-        return render_template("sources/delete.html", source=source)
-    try:
-        service.delete_source(session, source)
-    except DomainError as refusal:
-        session.rollback()
-        flash(str(refusal), "error")
-        return redirect(url_for("sources.detail", source_id=source_id))
-    session.commit()
-    flash("Source deleted.", "success")
-    return redirect(url_for("sources.index"))
+    return delete_after_confirmation(
+        source, service.delete_source, template="sources/delete.html",
+        context={"source": source}, deleted="Source deleted.", done_url=url_for("sources.index"),
+        refused_url=url_for("sources.detail", source_id=source_id),
+    )  # fmt: skip
 
 
 @bp.post("/<int:source_id>/notes")

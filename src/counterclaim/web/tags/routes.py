@@ -1,10 +1,11 @@
 """The tags area: topics, places, events and operations."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from counterclaim.models import Tag
 from counterclaim.services import tags as service
 
+from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from .forms import TagForm
 
@@ -45,11 +46,9 @@ def edit(tag_id: int):
 
 @bp.route("/<int:tag_id>/delete", methods=["GET", "POST"])
 def delete(tag_id: int):
-    session = get_session()
     tag = get_or_404(Tag, tag_id)
-    if request.method == "GET":
-        return render_template("tags/delete.html", tag=tag)
-    service.delete_tag(session, tag)
-    session.commit()
-    flash(f"Tag {tag.name!r} deleted; its claims keep everything else.", "success")
-    return redirect(url_for("tags.index"))
+    return delete_after_confirmation(
+        tag, service.delete_tag, template="tags/delete.html", context={"tag": tag},
+        deleted=f"Tag {tag.name!r} deleted; its claims keep everything else.",
+        done_url=url_for("tags.index"), refused_url=url_for("tags.index"),
+    )  # fmt: skip
