@@ -110,3 +110,15 @@ def test_a_damaged_page_cursor_is_a_400_with_the_reason(client):
     response = client.get("/claims/?after=not-a-cursor")
     assert response.status_code == 400
     assert b"page link is damaged" in response.data
+
+
+def test_every_view_declares_the_least_role_it_needs(app):
+    from counterclaim.web.access import ROLE_ORDER, required_role
+
+    undeclared = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and required_role(app.view_functions[rule.endpoint]) not in ROLE_ORDER
+    ]
+    assert undeclared == []

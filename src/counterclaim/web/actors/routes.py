@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from counterclaim.models import Actor
 from counterclaim.services import actors as service
 
+from ..access import requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..pagination import page_request
@@ -14,6 +15,7 @@ bp = Blueprint("actors", __name__, url_prefix="/actors")
 
 
 @bp.get("/")
+@requires("viewer")
 def index():
     form = ActorFilterForm(request.args)
     if not form.validate():
@@ -27,6 +29,7 @@ def index():
 
 
 @bp.get("/<int:actor_id>")
+@requires("viewer")
 def detail(actor_id: int):
     actor = get_or_404(Actor, actor_id)
     claims = service.claim_count(get_session(), actor_id)
@@ -34,6 +37,7 @@ def detail(actor_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@requires("analyst")
 def create():
     session = get_session()
     form = ActorForm().fill(session)
@@ -47,6 +51,7 @@ def create():
 
 
 @bp.route("/<int:actor_id>/edit", methods=["GET", "POST"])
+@requires("analyst")
 def edit(actor_id: int):
     session = get_session()
     actor = get_or_404(Actor, actor_id)
@@ -61,6 +66,7 @@ def edit(actor_id: int):
 
 
 @bp.route("/<int:actor_id>/delete", methods=["GET", "POST"])
+@requires("editor")
 def delete(actor_id: int):
     actor = get_or_404(Actor, actor_id)
     return delete_after_confirmation(

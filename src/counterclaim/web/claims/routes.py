@@ -7,6 +7,7 @@ from counterclaim.services import claims as service
 from counterclaim.services import evidence, sources
 from counterclaim.services.errors import StaleEdit
 
+from ..access import requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..pagination import page_request
@@ -16,6 +17,7 @@ bp = Blueprint("claims", __name__, url_prefix="/claims")
 
 
 @bp.get("/")
+@requires("viewer")
 def index():
     session = get_session()
     form = ClaimFilterForm(request.args).fill(session)
@@ -45,6 +47,7 @@ def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
 
 
 @bp.get("/<int:claim_id>")
+@requires("viewer")
 def detail(claim_id: int):
     dossier = service.claim_dossier(get_session(), claim_id)
     if dossier is None:
@@ -53,6 +56,7 @@ def detail(claim_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@requires("analyst")
 def create():
     session = get_session()
     source_id = request.args.get("source", type=int)
@@ -73,6 +77,7 @@ def create():
 
 
 @bp.route("/<int:claim_id>/edit", methods=["GET", "POST"])
+@requires("analyst")
 def edit(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
@@ -99,6 +104,7 @@ def _chosen_tags(session, form) -> list[Tag]:
 
 
 @bp.route("/<int:claim_id>/delete", methods=["GET", "POST"])
+@requires("editor")
 def delete(claim_id: int):
     claim = get_or_404(Claim, claim_id)
     return delete_after_confirmation(

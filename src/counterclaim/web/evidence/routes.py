@@ -7,6 +7,7 @@ from counterclaim.services import evidence as service
 from counterclaim.services import sources
 from counterclaim.services.errors import DomainError
 
+from ..access import requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..fields import options
@@ -17,6 +18,7 @@ bp = Blueprint("evidence", __name__, url_prefix="/claims")
 
 
 @bp.route("/<int:claim_id>/sources/new", methods=["GET", "POST"])
+@requires("analyst")
 def attach(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
@@ -44,6 +46,7 @@ def attach(claim_id: int):
 
 
 @bp.route("/<int:claim_id>/sources/<int:appearance_id>/delete", methods=["GET", "POST"])
+@requires("analyst")
 def detach(claim_id: int, appearance_id: int):
     appearance = get_or_404(ClaimSource, appearance_id)
     if appearance.claim_id != claim_id:
@@ -57,6 +60,7 @@ def detach(claim_id: int, appearance_id: int):
 
 
 @bp.route("/<int:claim_id>/assessments/new", methods=["GET", "POST"])
+@requires("analyst")
 def assess(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
@@ -74,6 +78,7 @@ def assess(claim_id: int):
 
 
 @bp.route("/<int:claim_id>/notes/new", methods=["GET", "POST"])
+@requires("analyst")
 def annotate(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)

@@ -7,6 +7,7 @@ from counterclaim.models import Claim, ClaimLink
 from counterclaim.services import links as service
 from counterclaim.services.errors import DomainError
 
+from ..access import requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from .forms import LinkForm
@@ -15,6 +16,7 @@ bp = Blueprint("links", __name__, url_prefix="/claims")
 
 
 @bp.route("/<int:claim_id>/links/new", methods=["GET", "POST"])
+@requires("analyst")
 def create(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
@@ -46,6 +48,7 @@ def create(claim_id: int):
 
 
 @bp.get("/picker")
+@requires("viewer")
 def picker():
     """Return the claims matching `q` as picker choices (an HTML fragment)."""
     exclude = request.args.get("exclude", type=int)
@@ -62,6 +65,7 @@ def picker():
 
 
 @bp.route("/<int:claim_id>/links/<int:link_id>/delete", methods=["GET", "POST"])
+@requires("analyst")
 def delete(claim_id: int, link_id: int):
     link = get_or_404(ClaimLink, link_id)
     if claim_id not in (link.from_claim_id, link.to_claim_id):

@@ -6,12 +6,14 @@ from sqlalchemy.orm import joinedload
 
 from counterclaim.models import Actor, Claim, ClaimLink, Source, contested_claims
 
+from ..access import requires
 from ..database import get_session
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@requires("viewer")
 def index():
     session = get_session()
     totals = {
@@ -34,5 +36,6 @@ def index():
 
 
 @bp.get("/vocabulary")
+@requires("viewer")
 def vocabulary():
     return render_template("main/vocabulary.html")

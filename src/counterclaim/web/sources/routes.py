@@ -9,6 +9,7 @@ from counterclaim.services import evidence
 from counterclaim.services import sources as service
 from counterclaim.services.errors import StaleEdit
 
+from ..access import requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..evidence.forms import NoteForm
@@ -20,6 +21,7 @@ bp = Blueprint("sources", __name__, url_prefix="/sources")
 
 
 @bp.get("/")
+@requires("viewer")
 def index():
     form = SourceFilterForm(request.args)
     if not form.validate():
@@ -36,6 +38,7 @@ def index():
 
 
 @bp.get("/<int:source_id>")
+@requires("viewer")
 def detail(source_id: int):
     session = get_session()
     source = get_or_404(Source, source_id)
@@ -51,6 +54,7 @@ def detail(source_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@requires("analyst")
 def create():
     session = get_session()
     form = SourceForm().fill(session)
@@ -64,6 +68,7 @@ def create():
 
 
 @bp.route("/<int:source_id>/edit", methods=["GET", "POST"])
+@requires("analyst")
 def edit(source_id: int):
     session = get_session()
     source = get_or_404(Source, source_id)
@@ -86,6 +91,7 @@ def edit(source_id: int):
 
 
 @bp.route("/<int:source_id>/delete", methods=["GET", "POST"])
+@requires("editor")
 def delete(source_id: int):
     source = get_or_404(Source, source_id)
     return delete_after_confirmation(
@@ -96,6 +102,7 @@ def delete(source_id: int):
 
 
 @bp.post("/<int:source_id>/notes")
+@requires("analyst")
 def annotate(source_id: int):
     session = get_session()
     source = get_or_404(Source, source_id)

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from counterclaim.models import Tag
 from counterclaim.services import tags as service
 
+from ..access import requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from .forms import TagForm
@@ -13,11 +14,13 @@ bp = Blueprint("tags", __name__, url_prefix="/tags")
 
 
 @bp.get("/")
+@requires("viewer")
 def index():
     return render_template("tags/list.html", tags=service.tags_with_counts(get_session()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@requires("editor")
 def create():
     session = get_session()
     form = TagForm().bind(session)
@@ -31,6 +34,7 @@ def create():
 
 
 @bp.route("/<int:tag_id>/edit", methods=["GET", "POST"])
+@requires("editor")
 def edit(tag_id: int):
     session = get_session()
     tag = get_or_404(Tag, tag_id)
@@ -45,6 +49,7 @@ def edit(tag_id: int):
 
 
 @bp.route("/<int:tag_id>/delete", methods=["GET", "POST"])
+@requires("editor")
 def delete(tag_id: int):
     tag = get_or_404(Tag, tag_id)
     return delete_after_confirmation(
