@@ -1,0 +1,302 @@
+"""Deterministic synthetic data shaped like real work, for benchmarks and load tests.
+
+`generate(engine, claims=N, seed=S)` appends N claims with their actors, sources, excerpts,
+links (about two per claim, a realistic share of them contradictions), assessments by
+several analysts, tags and notes. The same N and seed always give the same rows.
+
+Rows are written with multi-row INSERTs in batches inside transactions, with ids chosen
+here (after the current maximum), so no row needs a round trip. Synthetic rows are
+benchmark material: they are not written to the audit trail.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine, func, insert, select
+
+from counterclaim.models import (
+    Actor,
+    Annotation,
+    Assessment,
+    Claim,
+    ClaimLink,
+    ClaimSource,
+    ClaimTag,
+    Source,
+    Tag,
+    User,
+)
+
+BATCH = 5_000
+EPOCH = datetime(2016, 1, 1, tzinfo=UTC)
+
+COMMON = (
+    "forces",
+    "attack",
+    "city",
+    "army",
+    "fighters",
+    "militia",
+    "government",
+    "offensive",
+    "supplies",
+    "control",
+    "claims",
+    "report",
+    "video",
+    "said",
+    "killed",
+    "captured",
+    "advance",
+    "retreat",
+    "border",
+    "town",
+    "village",
+    "commander",
+    "spokesman",
+    "ministry",
+    "coalition",
+    "airstrike",
+    "defence",
+    "sources",
+    "weapons",
+    "convoy",
+    "front",
+    "line",
+    "operation",
+    "civilians",
+    "displaced",
+    "aid",
+    "ceasefire",
+    "talks",
+    "negotiations",
+    "rebels",
+    "officials",
+    "statement",
+    "security",
+    "troops",
+    "units",
+    "positions",
+    "district",
+    "province",
+    "region",
+)
+PLACES = (
+    "Mosul",
+    "Raqqa",
+    "Tal-Afar",
+    "Irbil",
+    "Anbar",
+    "Kirkuk",
+    "Fallujah",
+    "Ramadi",
+    "Tikrit",
+    "Baghdad",
+    "Aleppo",
+    "Deir-ez-Zor",
+    "Palmyra",
+    "Manbij",
+    "Hawija",
+    "Sinjar",
+    "Qayyarah",
+    "Bartella",
+    "Nimrud",
+    "Hamdaniya",
+)
+RELIABILITY_WEIGHTS = {"A": 2, "B": 10, "C": 30, "D": 30, "E": 8, "F": 20}
+RELATION_WEIGHTS = {
+    "contradicts": 35, "supports": 33, "qualifies": 15, "responds_to": 12, "duplicates": 5,
+}  # fmt: skip
+STANCES = ("origin", "endorses", "neutral", "skeptical", "refutes")
+ACTOR_KINDS = ("person", "government", "military", "armed_group", "media", "organisation")
+
+
+@dataclass
+class Plan:
+    """How many rows of each kind a run writes, derived from the number of claims."""
+
+    claims: int
+    actors: int = 0
+    sources: int = 0
+    tags: int = 0
+    analysts: int = 8
+
+    def __post_init__(self):
+        self.actors = self.actors or max(20, self.claims // 200)
+        self.sources = self.sources or max(10, self.claims // 5)
+        self.tags = self.tags or min(500, max(20, self.claims // 2_000))
+
+
+def _rare_words(rng: random.Random, n: int) -> list[str]:
+    syllables = ("ka", "ri", "mo", "tu", "sel", "van", "dor", "eth", "ul", "bar", "qa", "zin")
+    return ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(n)]
+
+
+class _Writer:
+    """Buffers rows per table and flushes them in batches within one transaction each."""
+
+    def __init__(self, engine: Engine, progress: Callable[[str, int], None]):
+        self.engine, self.progress = engine, progress
+        self.buffers: dict = {}
+        self.written: dict[str, int] = {}
+
+    def add(self, model, row: dict) -> None:
+        buffer = self.buffers.setdefault(model, [])
+        buffer.append(row)
+        if len(buffer) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every buffer, parents first (buffers keep the order they were made in)."""
+        with self.engine.begin() as connection:
+            for model, rows in self.buffers.items():
+                if rows:
+                    connection.execute(insert(model.__table__), rows)
+        for model, rows in self.buffers.items():
+            name = model.__tablename__
+            self.written[name] = self.written.get(name, 0) + len(rows)
+            self.progress(name, len(rows))
+            self.buffers[model] = []
+
+
+def _next_ids(engine: Engine) -> dict:
+    models = (User, Actor, Tag, Source, Claim, ClaimSource, ClaimLink, Assessment, Annotation)
+    with engine.connect() as connection:
+        return {
+            m: (connection.scalar(select(func.max(m.id))) or 0) + 1 for m in models + (ClaimTag,)
+        }
+
+
+def generate(
+    engine: Engine,
+    *,
+    claims: int,
+    seed: int = 1,
+    progress: Callable[[str, int], None] = lambda table, n: None,
+) -> dict[str, int]:
+    """Append `claims` synthetic claims and everything around them; return rows written."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
+    plan = Plan(claims=claims)
+    first = _next_ids(engine)
+    out = _Writer(engine, progress)
+    rare = _rare_words(rng, 20_000)
+
+    def stamp(i: int) -> datetime:
+        return EPOCH + timedelta(minutes=i)
+
+    users = [first[User] + n for n in range(plan.analysts)]
+    for n, user_id in enumerate(users):
+        out.add(User, {"id": user_id, "username": f"synthetic-{seed}-{first[User] + n}",
+                       "display_name": f"Synthetic analyst {n + 1}", "password_hash": None,
+                       "role": "analyst", "is_active": True,
+                       "created_at": stamp(n), "updated_at": stamp(n)})  # fmt: skip
+    actors = [first[Actor] + n for n in range(plan.actors)]
+    for n, actor_id in enumerate(actors):
+        out.add(Actor, {"id": actor_id, "name": f"{rng.choice(PLACES)} actor {seed}-{actor_id}",
+                        "kind": rng.choice(ACTOR_KINDS), "description": "",
+                        "affiliation_id": None, "created_at": stamp(n),
+                        "updated_at": stamp(n)})  # fmt: skip
+    tags = [first[Tag] + n for n in range(plan.tags)]
+    for n, tag_id in enumerate(tags):
+        kind = "place" if n < len(PLACES) else "topic"
+        name = PLACES[n] if n < len(PLACES) else f"topic-{seed}-{tag_id}"
+        if n < len(PLACES) and (first[Tag] > 1 or seed != 1):
+            name = f"{PLACES[n]}-{seed}-{tag_id}"
+        out.add(Tag, {"id": tag_id, "name": name, "kind": kind, "description": "",
+                      "created_at": stamp(n), "updated_at": stamp(n)})  # fmt: skip
+    letters = list(RELIABILITY_WEIGHTS)
+    weights = list(RELIABILITY_WEIGHTS.values())
+    sources = [first[Source] + n for n in range(plan.sources)]
+    for n, source_id in enumerate(sources):
+        out.add(Source, {
+            "id": source_id, "title": f"{' '.join(rng.choices(COMMON, k=4)).title()} #{source_id}",
+            "kind": rng.choice(("article", "statement", "video", "report", "post")),
+            "publisher_id": rng.choice(actors), "author": "", "notes": "",
+            "url": f"https://example.org/source/{source_id}", "archived_url": "",
+            "published_on": date(2016, 1, 1) + timedelta(days=rng.randrange(1500)),
+            "reliability": rng.choices(letters, weights)[0], "version": 1,
+            "created_at": stamp(n), "updated_at": stamp(n),
+        })  # fmt: skip
+    out.flush()
+
+    relations, relation_weights = list(RELATION_WEIGHTS), list(RELATION_WEIGHTS.values())
+    ids = {m: first[m] for m in (ClaimSource, ClaimLink, Assessment, Annotation, ClaimTag)}
+    seen_links: set[tuple[int, int, str]] = set()
+    first_claim = first[Claim]
+    for n in range(claims):
+        claim_id = first_claim + n
+        words = _sentence(rng, rare)
+        stated = None if rng.random() < 0.08 else date(2016, 1, 1) + timedelta(rng.randrange(1500))
+        when = stamp(n)
+        out.add(Claim, {"id": claim_id, "text": words, "is_verbatim": rng.random() < 0.3,
+                        "claimant_id": rng.choice(actors), "stated_on": stated,
+                        "status": rng.choices(("open", "under_review", "settled", "retracted"),
+                                              (70, 15, 12, 3))[0],
+                        "version": 1, "created_at": when, "updated_at": when})  # fmt: skip
+        for k in range(rng.choice((1, 1, 2, 2, 3))):
+            out.add(ClaimSource, {"id": ids[ClaimSource], "claim_id": claim_id,
+                                  "source_id": rng.choice(sources), "excerpt": words,
+                                  "locator": f"para {k + 1}", "stance": rng.choice(STANCES),
+                                  "created_at": when, "updated_at": when})  # fmt: skip
+            ids[ClaimSource] += 1
+        for tag_id in set(rng.choices(tags, k=rng.randint(1, 3))):
+            out.add(ClaimTag, {"id": ids[ClaimTag], "claim_id": claim_id, "tag_id": tag_id})
+            ids[ClaimTag] += 1
+        if n > 0:
+            for _ in range(2 if rng.random() < 0.5 else rng.choice((1, 3))):
+                other = first_claim + max(0, n - rng.randint(1, min(n, 5_000)))
+                relation = rng.choices(relations, relation_weights)[0]
+                low, high = (other, claim_id) if relation in ("contradicts", "duplicates") else (
+                    claim_id, other)  # fmt: skip
+                if low == high or (low, high, relation) in seen_links:
+                    continue
+                seen_links.add((low, high, relation))
+                out.add(ClaimLink, {"id": ids[ClaimLink], "from_claim_id": low,
+                                    "to_claim_id": high, "relation": relation,
+                                    "strength": rng.choice(("weak", "moderate", "strong")),
+                                    "rationale": "Synthetic link.",
+                                    "created_at": when, "updated_at": when})  # fmt: skip
+                ids[ClaimLink] += 1
+        if rng.random() < 0.5:
+            for analyst in rng.sample(users, rng.randint(1, 3)):
+                out.add(Assessment, {"id": ids[Assessment], "claim_id": claim_id,
+                                     "analyst_id": analyst, "credibility": rng.randint(1, 6),
+                                     "confidence": rng.choice(("low", "moderate", "high")),
+                                     "rationale": "Synthetic judgment.",
+                                     "created_at": when, "updated_at": when})  # fmt: skip
+                ids[Assessment] += 1
+        if rng.random() < 0.05:
+            out.add(Annotation, {"id": ids[Annotation], "claim_id": claim_id, "source_id": None,
+                                 "author_id": rng.choice(users), "body": f"Note on {words[:60]}",
+                                 "created_at": when, "updated_at": when})  # fmt: skip
+            ids[Annotation] += 1
+        if len(seen_links) > 200_000:
+            seen_links.clear()  # links only reach 5,000 claims back: old keys cannot recur
+    out.flush()
+    _advance_sequences(engine)
+    return out.written
+
+
+def _sentence(rng: random.Random, rare: list[str]) -> str:
+    """Return claim-like text: common words, a place, and Zipf-distributed rarer words."""
+    words = rng.choices(COMMON, k=rng.randint(5, 10))
+    words.insert(rng.randrange(len(words)), rng.choice(PLACES))
+    for _ in range(rng.randint(1, 3)):
+        words.insert(rng.randrange(len(words)), rare[int(rng.paretovariate(1.1)) % len(rare)])
+    return " ".join(words).capitalize() + "."
+
+
+def _advance_sequences(engine: Engine) -> None:
+    """On PostgreSQL, move each id sequence past the ids written here."""
+    if engine.dialect.name != "postgresql":
+        return
+    models = (User, Actor, Tag, Source, Claim, ClaimSource, ClaimLink, Assessment, Annotation,
+              ClaimTag)  # fmt: skip
+    with engine.begin() as connection:
+        for model in models:
+            table = model.__table__
+            after = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
+            sequence = func.pg_get_serial_sequence(table.name, "id")
+            connection.execute(select(func.setval(sequence, after, False)))
