@@ -1,13 +1,14 @@
 """The entity-relationship diagram of the tables, drawn as SVG by a small layered layout.
 
-Tables are boxes listing their columns (the primary key underlined, keys in bold, a dot
-after the type of a NOT NULL column); a foreign key is a curve from its column to the
-key it references, with an arrow at the referenced end. Layout, in the manner of
-Sugiyama's: a table that references no other table stands in the first column; any other
-stands one column to the right of the furthest table it references; within a column,
-tables are ordered by the mean position of the tables they reference (two sweeps), which
-keeps most curves short and uncrossed. The SVG is built with ElementTree, so every name is
-escaped, and it carries no script and no style attribute.
+Tables are boxes listing their columns: the primary key underlined, foreign keys in bold,
+a question mark after the type of a column that may be NULL. A foreign key is a curve
+from its column to the key it references, with an arrow at the referenced end. Layout, in
+the manner of Sugiyama's: a table that references no other table stands in the first
+column, any other one column to the right of the furthest table it references; within a
+column, tables are ordered by the mean position of the tables they reference (the first
+column by those referencing it), which keeps most curves short and uncrossed. The SVG is
+built with ElementTree, so every name is escaped, and it has no script and no style
+attribute.
 """
 
 from __future__ import annotations
@@ -43,10 +44,16 @@ def layers(tables: list[RelationDoc]) -> list[list[RelationDoc]]:
         while len(columns) <= level:
             columns.append([])
         columns[level].append(table)
+    children = {name: [c for c in parents if name in parents[c]] for name in parents}
     for _sweep in range(2):
         position = {t.name: i for column in columns for i, t in enumerate(column)}
         for column in columns[1:]:
             column.sort(key=lambda t: _mean(position[p] for p in parents[t.name]))
+        # The first column follows the tables that reference it; lone tables go last.
+        position = {t.name: i for column in columns for i, t in enumerate(column)}
+        columns[0].sort(
+            key=lambda t: _mean(position[c] for c in children[t.name]) if children[t.name] else 1e9
+        )
     return columns
 
 
@@ -139,7 +146,7 @@ def _box(svg: ET.Element, table: RelationDoc, x: float, y: float) -> None:
             group, "text", x=str(x + BOX_WIDTH - 8), y=str(baseline), fill="#5b6673",
             **{"text-anchor": "end"},
         )  # fmt: skip
-        kind.text = _short_type(column.type) + ("" if column.nullable else " ·")
+        kind.text = _short_type(column.type) + ("?" if column.nullable else "")
 
 
 def _edge(

@@ -35,6 +35,10 @@ VOCABULARY_TITLES = {
     "REVISION_ACTIONS": "Audit-trail actions",
 }
 
+#: What an `id` primary key without a comment of its own means (the models' shared `intpk`
+#: carries none, and adding one would be a migration of every table's comment).
+ID_DESCRIPTION = "The row's identifier: unique in the table, never reused (primary key)."
+
 #: Objects that no model maps, described here.
 OTHER_DESCRIPTIONS = {
     "alembic_version": (
@@ -138,7 +142,9 @@ def data_dictionary(connection: Connection) -> DataDictionary:
 
 def _describe(inspector, name: str, kind: str, model: Table | None, by_column) -> RelationDoc:
     other_description, other_columns = OTHER_DESCRIPTIONS.get(name, ("", {}))
-    live_comment = (inspector.get_table_comment(name) or {}).get("text") or ""
+    live_comment = ""
+    if inspector.dialect.supports_comments:
+        live_comment = (inspector.get_table_comment(name) or {}).get("text") or ""
     primary_key = set(inspector.get_pk_constraint(name).get("constrained_columns") or ())
     references = {}
     for key in inspector.get_foreign_keys(name):
@@ -151,6 +157,7 @@ def _describe(inspector, name: str, kind: str, model: Table | None, by_column) -
             (modelled.comment if modelled is not None else None)
             or live.get("comment")
             or other_columns.get(live["name"], "")
+            or (ID_DESCRIPTION if live["name"] == "id" and primary_key == {"id"} else "")
         )
         live_type = live["type"]
         if isinstance(live_type, NullType) and modelled is not None:
@@ -181,7 +188,7 @@ def _from_model(table: Table, kind: str, by_column) -> RelationDoc:
             name=column.name,
             type=_type_name(column.type),
             nullable=bool(column.nullable),
-            description=column.comment or "",
+            description=column.comment or (ID_DESCRIPTION if column.name == "id" else ""),
             primary_key=column.primary_key,
             references=_reference(column),
             vocabulary=by_column.get(f"{table.name}.{column.name}"),

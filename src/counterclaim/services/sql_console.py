@@ -154,6 +154,15 @@ class Result:
         return len(self.rows)
 
 
+def console_from_config(config: Mapping[str, Any]) -> Console:
+    """Return the console the settings describe (DATABASE_URL, READONLY_DATABASE_URL, SQL_*)."""
+    return Console(
+        config["DATABASE_URL"],
+        readonly_url=config.get("READONLY_DATABASE_URL") or None,
+        settings=ConsoleSettings.from_config(config),
+    )
+
+
 def line_and_column(sql: str, position: int) -> tuple[int, int]:
     """Return the 1-based (line, column) of the 1-based character `position` in `sql`."""
     before = sql[: max(position - 1, 0)]
