@@ -463,6 +463,7 @@ class _SQLiteBackend:
     @contextmanager
     def open(self, sql: str, values: Mapping[str, Any]) -> Iterator[_Cursor]:
         statement, params = _bind(sql, self._dialect, values)
+        params = {name: _number_or_text(value) for name, value in params.items()}
         authorizer = _Authorizer(self.secrets)
         connection = self._connect(authorizer)
         try:
@@ -546,6 +547,18 @@ class _SQLiteCursor:
         if isinstance(error, sqlite3.ProgrammingError | sqlite3.Warning):
             return QueryRejected(message)
         return QueryFailed(message, position=_near_position(message, self._sql))
+
+
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,17})")
+
+
+def _number_or_text(value: Any) -> Any:
+    """Pass a plain whole number as a number: SQLite compares a number with text as unequal
+    where no column affinity converts it (a view's COUNT, a LIMIT), while PostgreSQL infers
+    the type of a text parameter from where it is used."""
+    if isinstance(value, str) and _INTEGER.fullmatch(value):
+        return int(value)
+    return value
 
 
 def _near_position(message: str, sql: str) -> int | None:
