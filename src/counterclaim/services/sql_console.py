@@ -34,7 +34,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -622,10 +622,15 @@ class _PostgresBackend:
             raise ConsoleUnavailable(
                 f"Cannot connect as the read-only role: {_primary(error)}"
             ) from error
+        cursor = None
         try:
             self._check_role(connection)
-            yield _PostgresCursor(connection, sql, statement, params, self.settings)
+            cursor = _PostgresCursor(connection, sql, self.settings, self.secrets)
+            cursor.start(statement, params)
+            yield cursor
         finally:
+            if cursor is not None:
+                cursor.close()
             connection.close()
 
     def dispose(self) -> None:
@@ -685,23 +690,35 @@ class _PostgresCursor:
         self,
         connection,
         user_sql: str,
-        statement: str,
-        params: dict[str, Any],
         settings: ConsoleSettings,
+        secrets: frozenset[tuple[str, str]],
     ) -> None:
         self._user_sql = user_sql
+        self._secrets = secrets
+        self._settings = settings
         self._budget = _Budget(settings.time_limit)
         connection.read_only = True  # psycopg begins with BEGIN READ ONLY
         self._control = connection.cursor()
-        self._control.execute("SET TRANSACTION READ ONLY")
+        self._cursor = connection.cursor(name=_CURSOR_NAME)
+        self.columns: list[str] = []
+
+    def start(self, statement: str, params: dict[str, Any]) -> None:
+        """Begin the read-only transaction with its timeouts and DECLARE the cursor."""
+        self._timed(lambda: self._control.execute("SET TRANSACTION READ ONLY"))
         self._control.execute(
             "SELECT set_config('lock_timeout', %s, true),"
             " set_config('idle_in_transaction_session_timeout', %s, true)",
-            [f"{int(settings.time_limit * 1000)}ms", "60s"],
+            [f"{int(self._settings.time_limit * 1000)}ms", "60s"],
         )
-        self._cursor = connection.cursor(name=_CURSOR_NAME)
         self._timed(lambda: self._cursor.execute(statement, params))
         self.columns = [column.name for column in self._cursor.description or ()]
+
+    def close(self) -> None:
+        import psycopg
+
+        for cursor in (self._cursor, self._control):
+            with suppress(psycopg.Error):
+                cursor.close()
 
     def fetch(self, size: int) -> list[tuple]:
         if not self.columns:
@@ -731,13 +748,27 @@ class _PostgresCursor:
         if isinstance(error, errors.QueryCanceled):
             return self._budget.exhausted()
         if isinstance(error, errors.InsufficientPrivilege | errors.ReadOnlySqlTransaction):
-            return QueryDenied(f"{message}: the console only reads.")
+            return QueryDenied(f"{message}: the console only reads{self._secrets_in(message)}.")
         if isinstance(error, errors.FeatureNotSupported):
             return QueryDenied(message)
         if isinstance(error, errors.OperationalError) and not getattr(error, "sqlstate", None):
             return QueryFailed(f"The database closed the connection: {message}")
-        position = getattr(error.diag, "statement_position", None)
-        return QueryFailed(message, position=_user_position(self._user_sql, position))
+        position = _user_position(self._user_sql, getattr(error.diag, "statement_position", None))
+        if isinstance(error, errors.SyntaxError) and _is_first_word(self._user_sql, position):
+            # DECLARE ... CURSOR FOR takes a query only: any other statement fails here.
+            return QueryDenied(
+                f"{message}: the console runs one query (SELECT, WITH … SELECT, VALUES).",
+                position=position,
+            )
+        return QueryFailed(message, position=position)
+
+    def _secrets_in(self, message: str) -> str:
+        """Name the secret columns of the table a permission error names, if any."""
+        match = re.search(r"permission denied for table (\w+)", message)
+        secret = sorted(f"{t}.{c}" for t, c in self._secrets if match and t == match.group(1))
+        if not secret:
+            return ""
+        return f"; {', '.join(secret)} is secret: name the columns you need instead of *"
 
 
 def _primary(error) -> str:
@@ -745,6 +776,14 @@ def _primary(error) -> str:
     message = (diag and diag.message_primary) or str(error).strip() or type(error).__name__
     hint = diag and diag.message_hint
     return f"{message} (hint: {hint})" if hint else message
+
+
+_LEADING_COMMENTS = re.compile(r"(\s+|--[^\n]*(\n|$)|/\*.*?\*/)*", re.DOTALL)
+
+
+def _is_first_word(sql: str, position: int | None) -> bool:
+    """Tell whether `position` is where the statement's first word is."""
+    return position is not None and _LEADING_COMMENTS.match(sql).end() == position - 1
 
 
 def _user_position(sql: str, sent_position: str | None) -> int | None:
