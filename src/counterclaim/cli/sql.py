@@ -5,6 +5,8 @@ safety layers, time limit and row limit (the table format shows the first rows; 
 json stream them all).
 """
 
+import sys
+
 import click
 from rich.console import Console as RichConsole
 from rich.table import Table
@@ -41,7 +43,7 @@ from .migrate import db
 def sql_command(ctx: Context, query: str, params: tuple[str, ...], fmt: str) -> None:
     """Run one read-only SQL QUERY ("-" reads it from standard input)."""
     if query == "-":
-        query = click.get_text_stream("stdin").read()
+        query = sys.stdin.read()
     values = _values(query, params)
     console = console_from_config({**ctx.app.config, "DATABASE_URL": ctx.url})
     try:
@@ -108,7 +110,7 @@ def _print_table(result, row_limit: int) -> None:
         table.add_column(name, overflow="fold")
     for row in result.rows:
         table.add_row(*("[dim]NULL[/dim]" if v is None else _plain(v) for v in row))
-    RichConsole(file=click.get_text_stream("stdout"), highlight=False).print(table)
+    RichConsole(file=sys.stdout, highlight=False).print(table)
     rows = f"{result.row_count:,} row{'' if result.row_count == 1 else 's'}"
     note = ""
     if result.truncated:
