@@ -9,7 +9,6 @@ from counterclaim.models import SavedQuery
 from counterclaim.services import saved_queries as service
 from counterclaim.services.errors import Duplicate, NotAllowed
 from counterclaim.services.seed import SeedError, default_seed_path, load_seed
-from research import research_database
 
 SHIPPED = {
     "Most contested claims",
@@ -18,12 +17,6 @@ SHIPPED = {
     "Claims on which analysts disagree most",
     "Contradictions per week",
 }
-
-
-@pytest.fixture(scope="module")
-def research(engine, database_url_factory, tmp_path_factory):
-    with research_database(engine.dialect.name, database_url_factory, tmp_path_factory) as db:
-        yield db
 
 
 def test_the_seed_ships_the_useful_queries():

@@ -12,13 +12,7 @@ from click.testing import CliRunner
 
 from counterclaim.cli import main
 from counterclaim.services.readonly_role import drop_readonly_role
-from research import TIME_LIMIT, research_database
-
-
-@pytest.fixture(scope="module")
-def research(engine, database_url_factory, tmp_path_factory):
-    with research_database(engine.dialect.name, database_url_factory, tmp_path_factory) as db:
-        yield db
+from research import TIME_LIMIT
 
 
 @pytest.fixture

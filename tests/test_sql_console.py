@@ -20,7 +20,7 @@ from counterclaim.services.sql_console import (
     line_and_column,
     parameter_names,
 )
-from research import TIME_LIMIT, fingerprint, research_database
+from research import TIME_LIMIT, fingerprint
 
 #: How far past the time limit a statement may still be running (connection set-up, a
 #: loaded machine); the statements that need cutting would run for hours.
@@ -150,12 +150,6 @@ HOSTILE = [
     ("huge-repeat", "SELECT repeat('x', 2000000000)"),
     ("huge-sql", "SELECT 1" + " " * 30_000),
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def research(engine, database_url_factory, tmp_path_factory):
-    with research_database(engine.dialect.name, database_url_factory, tmp_path_factory) as db:
-        yield db
 
 
 @pytest.fixture(scope="module")

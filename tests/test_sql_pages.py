@@ -9,13 +9,7 @@ import pytest
 
 from counterclaim.models import SavedQuery
 from counterclaim.services.result_formats import csv_cell
-from research import TIME_LIMIT, research_database
-
-
-@pytest.fixture(scope="module")
-def research(engine, database_url_factory, tmp_path_factory):
-    with research_database(engine.dialect.name, database_url_factory, tmp_path_factory) as db:
-        yield db
+from research import TIME_LIMIT
 
 
 @pytest.fixture
