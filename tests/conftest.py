@@ -57,6 +57,16 @@ def engine(request, database_url_factory):
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def research(engine, database_url_factory, tmp_path_factory):
+    """A database with the demo seed committed (and on PostgreSQL a read-only role), one
+    per engine, that the SQL console's tests share and only read (tests/research.py)."""
+    from research import research_database
+
+    with research_database(engine.dialect.name, database_url_factory, tmp_path_factory) as db:
+        yield db
+
+
 @pytest.fixture
 def connection(engine):
     """A connection inside a transaction that is rolled back after the test."""

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from counterclaim.models import SavedQuery
 from factories import (
     make_appearance,
     make_assessment,
@@ -25,6 +26,8 @@ def world(session):
     make_assessment(session, claim=claim)
     make_note(session, claim=claim, body="**bold** note")
     make_note(session, source=appearance.source, body="on the source")
+    query = SavedQuery(name="By tag", sql="SELECT id FROM tags WHERE name = :tag")
+    session.add(query)
     session.commit()
     return {
         "claim_id": claim.id,
@@ -33,6 +36,7 @@ def world(session):
         "tag_id": claim.tags[0].id,
         "link_id": link.id,
         "appearance_id": appearance.id,
+        "query_id": query.id,
     }
 
 

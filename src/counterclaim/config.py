@@ -10,7 +10,15 @@ DEFAULTS = {
     "LOCAL_USER": "analyst",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SQL_TIME_LIMIT": 5.0,
+    "SQL_ROW_LIMIT": 1000,
+    "SQL_CONCURRENCY": 2,
+    "READONLY_DATABASE_URL": None,
 }
+
+#: Settings of the SQL console, each read from COUNTERCLAIM_<name> when it is set; the
+#: console checks their values when it starts (services/sql_console.py).
+CONSOLE_SETTINGS = ("SQL_TIME_LIMIT", "SQL_ROW_LIMIT", "SQL_CONCURRENCY", "READONLY_DATABASE_URL")
 
 
 def instance_path() -> str:
@@ -28,6 +36,9 @@ def from_environment(instance_path: str | Path) -> dict:
     settings = dict(DEFAULTS)
     settings["DATABASE_URL"] = os.environ.get("DATABASE_URL") or default_database_url(instance_path)
     settings["LOCAL_USER"] = os.environ.get("COUNTERCLAIM_LOCAL_USER", DEFAULTS["LOCAL_USER"])
+    for name in CONSOLE_SETTINGS:
+        if os.environ.get(f"COUNTERCLAIM_{name}"):
+            settings[name] = os.environ[f"COUNTERCLAIM_{name}"]
     if os.environ.get("COUNTERCLAIM_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["COUNTERCLAIM_SECRET_KEY"]
     return settings

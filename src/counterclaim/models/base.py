@@ -20,6 +20,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: Column `info` of a secret column (a password hash, a token): never readable from the
+#: SQL console, on either engine, nor granted to the read-only role.
+SECRET = {"secret": True}
+
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 str200 = Annotated[str, mapped_column(String(200))]
 text = Annotated[str, mapped_column(Text, default="")]
@@ -27,6 +31,16 @@ text = Annotated[str, mapped_column(Text, default="")]
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def secret_columns(metadata: MetaData) -> frozenset[tuple[str, str]]:
+    """Return the (table, column) pairs of `metadata` marked SECRET."""
+    return frozenset(
+        (table.name, column.name)
+        for table in metadata.tables.values()
+        for column in table.columns
+        if column.info.get("secret")
+    )
 
 
 class Timestamped:

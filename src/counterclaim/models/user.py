@@ -3,7 +3,7 @@
 from sqlalchemy import Boolean, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Timestamped, intpk
+from .base import SECRET, Base, Timestamped, intpk
 from .vocabulary import ROLES, check_in
 
 
@@ -18,7 +18,9 @@ class User(Timestamped, Base):
         String(200), default="", comment="The name shown beside the user's work."
     )
     password_hash: Mapped[str | None] = mapped_column(
-        String(300), comment="Password hash (never the password); secret, hidden from SQL."
+        String(300),
+        comment="Password hash (never the password); secret, hidden from SQL.",
+        info=SECRET,
     )
     role: Mapped[str] = mapped_column(
         String(10), default="analyst", comment="What the user may do: " + ", ".join(ROLES) + "."

@@ -1,15 +1,16 @@
 """Load demo data from a YAML seed file, creating only what is missing.
 
 A seed file has the sections `users`, `actors`, `tags`, `sources`, `claims`, `links`,
-`assessments` and `notes` (see seeds/mosul-offensive-2016.yaml). Claims carry a `key`
-that links, assessments and notes refer to; actors and tags are referred to by name,
-users by username and sources by title. A name that the file does not define may name a
-row already in the database. With `excerpts_from` (a text file beside the seed), every
+`assessments`, `notes` and `saved_queries` (see seeds/mosul-offensive-2016.yaml). Claims
+carry a `key` that links, assessments and notes refer to; actors and tags are referred to
+by name, users by username and sources by title. A name that the file does not define may
+name a row already in the database. With `excerpts_from` (a text file beside the seed), every
 appearance's excerpt must be quoted exactly from that text.
 
 The whole file is checked before anything is written, and loading is idempotent: rows are
 matched on their natural keys, so loading the same file twice creates nothing the second
-time. The loader flushes but never commits; the caller does.
+time (a saved query is matched on its name, and one already there is left as it is).
+The loader flushes but never commits; the caller does.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from counterclaim.models import (
     ClaimLink,
     ClaimSource,
     ClaimTag,
+    SavedQuery,
     Source,
     Tag,
     User,
@@ -69,6 +71,7 @@ ENTITIES = (
     "claim_links",
     "assessments",
     "annotations",
+    "saved_queries",
 )
 
 _SECTIONS = (
@@ -81,6 +84,7 @@ _SECTIONS = (
     "links",
     "assessments",
     "notes",
+    "saved_queries",
 )
 
 
@@ -218,6 +222,13 @@ class _NoteSpec:
     where: str
 
 
+@dataclass(frozen=True)
+class _SavedQuerySpec:
+    name: str
+    sql: str
+    description: str
+
+
 @dataclass
 class _Seed:
     users: list[_UserSpec] = field(default_factory=list)
@@ -228,6 +239,7 @@ class _Seed:
     links: list[_LinkSpec] = field(default_factory=list)
     assessments: list[_AssessmentSpec] = field(default_factory=list)
     notes: list[_NoteSpec] = field(default_factory=list)
+    saved_queries: list[_SavedQuerySpec] = field(default_factory=list)
 
 
 class _Entry:
@@ -530,6 +542,20 @@ def _parse(data: dict, path: Path) -> _Seed:
         )
         _unique(seen, (claim, source, spec.author, spec.body), entry.where, "the note")
         seed.notes.append(spec)
+
+    seen = {}
+    for i, value in _section(data, "saved_queries", path):
+        entry = _Entry(value, f"saved_queries[{i}]", ("name", "description", "sql"))
+        name = entry.text("name")
+        entry.where = f"saved_queries[{i}] {name!r}"
+        _unique(seen, name, entry.where, "the name")
+        seed.saved_queries.append(
+            _SavedQuerySpec(
+                name=name,
+                sql=entry.text("sql"),
+                description=entry.text("description", required=False),
+            )
+        )
     return seed
 
 
@@ -628,6 +654,7 @@ class _Loader:
         self._load_links(seed.links)
         self._load_assessments(seed.assessments)
         self._load_notes(seed.notes)
+        self._load_saved_queries(seed.saved_queries)
 
     # Lookups: the file's own rows first, then the database.
 
@@ -863,4 +890,14 @@ class _Loader:
                     claim_id=claim_id, source_id=source_id, author_id=author.id, body=spec.body
                 )
                 self._add(note, "annotations")
+        self.session.flush()
+
+    def _load_saved_queries(self, specs: list[_SavedQuerySpec]) -> None:
+        for spec in specs:
+            exists = self.session.scalars(
+                select(SavedQuery.id).where(SavedQuery.name == spec.name)
+            ).first()
+            if exists is None:
+                query = SavedQuery(name=spec.name, sql=spec.sql, description=spec.description)
+                self._add(query, "saved_queries")
         self.session.flush()

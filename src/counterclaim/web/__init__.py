@@ -41,8 +41,10 @@ def register_blueprints(app: Flask) -> None:
     from .evidence.routes import bp as evidence
     from .links.routes import bp as links
     from .main.routes import bp as main
+    from .schema.routes import bp as schema
     from .sources.routes import bp as sources
+    from .sql.routes import bp as sql
     from .tags.routes import bp as tags
 
-    for blueprint in (main, claims, links, evidence, sources, actors, tags):
+    for blueprint in (main, claims, links, evidence, sources, actors, tags, schema, sql):
         app.register_blueprint(blueprint)
