@@ -118,8 +118,9 @@ def import_command(ctx: Context, path, format_, mapping_file, columns, entity, d
     del data
     with ctx.session() as session, _Bar("Importing") as bar:
         try:
-            report = exchange.run_import(session, plan, dry_run=dry_run,
-                                         skip_invalid=skip_invalid, progress=bar.update)  # fmt: skip
+            report = exchange.run_import(
+                session, plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=bar.update
+            )
         except exchange.ImportRefused as refused:
             session.rollback()
             _show_problems(refused.report.problems)

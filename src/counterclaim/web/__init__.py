@@ -39,10 +39,11 @@ def register_blueprints(app: Flask) -> None:
     from .actors.routes import bp as actors
     from .claims.routes import bp as claims
     from .evidence.routes import bp as evidence
+    from .exchange.routes import bp as exchange
     from .links.routes import bp as links
     from .main.routes import bp as main
     from .sources.routes import bp as sources
     from .tags.routes import bp as tags
 
-    for blueprint in (main, claims, links, evidence, sources, actors, tags):
+    for blueprint in (main, claims, links, evidence, sources, actors, tags, exchange):
         app.register_blueprint(blueprint)
