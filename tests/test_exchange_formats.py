@@ -129,9 +129,11 @@ def test_every_form_of_the_schema_org_context_is_accepted(context):
 
 
 def test_full_iris_are_read_like_terms():
-    document = {"@type": "http://schema.org/ClaimReview",
-                "http://schema.org/claimReviewed": "Full IRIs work.",
-                "https://schema.org/author": {"@type": "Organization", "name": "Lead Stories"}}  # fmt: skip
+    document = {
+        "@type": "http://schema.org/ClaimReview",
+        "http://schema.org/claimReviewed": "Full IRIs work.",
+        "https://schema.org/author": {"@type": "Organization", "name": "Lead Stories"},
+    }
     (claim,) = only(read_plan(json.dumps(document).encode(), "x.json"))
     assert (claim.text, claim.reviews[0].reviewer.name) == ("Full IRIs work.", "Lead Stories")
 
@@ -180,7 +182,10 @@ def test_csv_with_a_column_mapping_and_day_first_dates():
 
 
 def test_tsv_with_headers_named_like_the_fields_needs_no_mapping():
-    text = "text\tclaimant\tStated on\tstatus\nPeshmerga turned back\tDEBKAfile\t2016-11-30\tUnder review\n"
+    text = (
+        "text\tclaimant\tStated on\tstatus\n"
+        "Peshmerga turned back\tDEBKAfile\t2016-11-30\tUnder review\n"
+    )
     (claim,) = only(read_plan(text.encode(), "claims.tsv"))
     assert (claim.stated_on, claim.status) == (date(2016, 11, 30), "under_review")
 
