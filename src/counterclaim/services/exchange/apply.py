@@ -358,7 +358,7 @@ class _Store:
             rows = self.session.execute(
                 select(Source.url, Source.id).where(Source.url != "").order_by(Source.id.desc())
             )
-            self._urls = dict(rows.tuples().all())
+            self._urls = {url: source_id for url, source_id in rows}
         return self._urls
 
 
