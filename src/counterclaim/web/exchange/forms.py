@@ -26,17 +26,17 @@ class ImportForm(FlaskForm):
     file = FileField("File", validators=[FileRequired("Choose a file to import.")])
     format = SelectField(
         "Format",
-        choices=[("", "Tell from the file")] + [(f, FORMAT_LABELS[f]) for f in FORMATS],
+        choices={"": "Tell from the file", **{f: FORMAT_LABELS[f] for f in FORMATS}},
         default="",
     )
-    entity = SelectField("CSV/TSV rows are", choices=[(e, e.title()) for e in FIELDS])
+    entity = SelectField("CSV/TSV rows are", choices={e: e.title() for e in FIELDS})
     dates = SelectField(
         "CSV/TSV dates",
-        choices=[
-            ("iso", "ISO: 2016-11-27"),
-            ("dmy", "Day first: 27/11/2016"),
-            ("mdy", "Month first: 11/27/2016"),
-        ],  # fmt: skip
+        choices={
+            "iso": "ISO: 2016-11-27",
+            "dmy": "Day first: 27/11/2016",
+            "mdy": "Month first: 11/27/2016",
+        },
     )
     columns = TextAreaField(
         "CSV/TSV column mapping",
