@@ -66,7 +66,9 @@ class ImportReport:
     def summary(self) -> str:
         """One sentence: what was (or would be) created and what was already there."""
         verb = "Would create" if self.dry_run else "Created"
-        made = ", ".join(f"{n:,} {entity}" for entity, n in self.created.items() if n)
+        order = [e for e in ENTITIES if e in self.created]
+        order += [e for e in self.created if e not in ENTITIES]  # a dump's other tables
+        made = ", ".join(f"{self.created[e]:,} {e}" for e in order if self.created[e])
         found = sum(self.matched[e] for e in ("claims", "sources"))
         text = f"{verb} {made}." if made else f"{verb} nothing: everything is already there."
         if found:
