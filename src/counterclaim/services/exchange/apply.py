@@ -269,7 +269,7 @@ class _Store:
             return Claim(
                 text=record.text, claimant=claimant, stated_on=record.stated_on,
                 status=record.status, is_verbatim=record.is_verbatim,
-                external_id=record.external_id, tags=[],
+                external_id=record.external_id,
             )  # fmt: skip
 
         claim = self._get("claims", keys, find, make)
