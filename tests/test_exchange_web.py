@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from counterclaim.models import Assessment, Claim
+from counterclaim.models import Assessment, Claim, VerdictMapping
 from counterclaim.web.access import required_role
 
 DATA = Path(__file__).parent / "data" / "exchange"
@@ -120,3 +120,34 @@ def test_the_import_needs_a_csrf_token(csrf_app):
         "/exchange/import", data=data, content_type="multipart/form-data"
     )
     assert response.status_code == 400
+
+
+def test_the_verdict_mapping_page_lists_defaults_and_editors_change_it(app, client, session):
+    assert required_role(app.view_functions["exchange.verdicts"]) == "viewer"
+    assert required_role(app.view_functions["exchange.map_verdict"]) == "editor"
+    assert required_role(app.view_functions["exchange.unmap_verdict"]) == "editor"
+    page = client.get("/exchange/verdicts").get_data(as_text=True)
+    assert '<td dir="auto">Pants on Fire</td>' in page and '<td dir="auto">مضلل</td>' in page
+
+    saved = client.post("/exchange/verdicts", data={"verdict": "Misleading!", "credibility": "5",
+                                                    "note": "Desk rule"})  # fmt: skip
+    assert saved.status_code == 302
+    row = session.scalars(select(VerdictMapping)).one()
+    assert (row.verdict, row.label, row.credibility) == ("misleading", "Misleading!", 5)
+
+    client.post("/exchange/verdicts/remove", data={"verdict": "misleading"})
+    assert session.scalars(select(VerdictMapping)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"verdict": "", "credibility": "3"}, "This field is required."),
+        ({"verdict": "!!!", "credibility": "3"}, "at least one letter or digit"),
+        ({"verdict": "x", "credibility": "9"}, "Not a valid choice"),
+    ],  # fmt: skip
+)
+def test_a_bad_verdict_mapping_is_refused_next_to_the_field(client, session, data, message):
+    response = client.post("/exchange/verdicts", data=data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert session.scalars(select(VerdictMapping)).all() == []

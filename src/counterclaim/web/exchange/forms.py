@@ -5,12 +5,13 @@ import re
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from counterclaim.models.vocabulary import CREDIBILITY
 from counterclaim.services.exchange import FORMATS
 from counterclaim.services.exchange.tabular import FIELDS
 
-from ..fields import strip
+from ..fields import choices, strip
 
 FORMAT_LABELS = {
     "claimreview": "ClaimReview JSON-LD (or an HTML page holding it)",
@@ -56,3 +57,18 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[Regexp(TOKEN, message="This upload has expired.")])
+
+
+class VerdictMappingForm(FlaskForm):
+    verdict = StringField(
+        "Verdict",
+        filters=[strip],
+        validators=[InputRequired(), Length(max=200)],
+        description="As fact-checkers write it; case, accents and punctuation do not matter.",
+    )
+    credibility = SelectField("Maps to", choices=choices(CREDIBILITY), coerce=int, default=6)
+    note = StringField("Why", filters=[strip], validators=[Optional(), Length(max=500)])
+
+
+class RemoveMappingForm(FlaskForm):
+    verdict = HiddenField(validators=[InputRequired()])

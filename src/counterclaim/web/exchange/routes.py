@@ -9,12 +9,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from counterclaim.services import exchange
+from counterclaim.services.errors import DomainError
 from counterclaim.services.exchange import tabular
+from counterclaim.services.exchange import verdicts as verdict_service
 from counterclaim.services.exchange.reading import human_size
 
 from ..access import requires
 from ..database import get_session
-from .forms import ConfirmImportForm, ImportForm
+from .forms import ConfirmImportForm, ImportForm, RemoveMappingForm, VerdictMappingForm
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
@@ -77,6 +79,53 @@ def confirm():
     _forget(form.token.data)
     flash(report.summary(), "success")
     return redirect(url_for("exchange.upload"))
+
+
+@bp.get("/verdicts")
+@requires("viewer")
+def verdicts():
+    return _verdicts_page(VerdictMappingForm(), 200)
+
+
+@bp.post("/verdicts")
+@requires("editor")
+def map_verdict():
+    form = VerdictMappingForm()
+    if not form.validate_on_submit():
+        return _verdicts_page(form, 400)
+    try:
+        verdict_service.set_mapping(
+            get_session(), form.verdict.data, form.credibility.data, form.note.data or ""
+        )
+    except DomainError as refusal:
+        get_session().rollback()
+        form.verdict.errors = [str(refusal)]
+        return _verdicts_page(form, 400)
+    get_session().commit()
+    flash(f"“{form.verdict.data}” now maps to {form.credibility.data}.", "success")
+    return redirect(url_for("exchange.verdicts"))
+
+
+@bp.post("/verdicts/remove")
+@requires("editor")
+def unmap_verdict():
+    form = RemoveMappingForm()
+    if form.validate_on_submit() and verdict_service.unset_mapping(
+        get_session(), form.verdict.data
+    ):
+        get_session().commit()
+        flash(f"Removed the team's mapping of “{form.verdict.data}”.", "success")
+    else:
+        flash("There was no such mapping to remove.", "error")
+    return redirect(url_for("exchange.verdicts"))
+
+
+def _verdicts_page(form: VerdictMappingForm, status: int):
+    entries = verdict_service.VerdictMap.load(get_session()).entries()
+    page = render_template(
+        "exchange/verdicts.html", form=form, entries=entries, remove=RemoveMappingForm()
+    )
+    return page, status
 
 
 def _page(form: ImportForm, limit: int):
