@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -112,10 +113,16 @@ def import_command(ctx: Context, path, format_, mapping_file, columns, entity, d
     _require_migrated(ctx)
     mapping = tabular.load_mapping(mapping_file) if mapping_file else tabular.Mapping()
     mapping = mapping.merged(tabular.parse_column_options(columns), dates, entity)
-    data = read_file(path, _max_bytes(max_size))
-    plan = exchange.read_plan(data, Path(path).name, format=format_, mapping=mapping,
-                              encoding=encoding)  # fmt: skip
-    del data
+    console = Console(stderr=True)
+    with (
+        console.status(f"Reading {Path(path).name}…")
+        if console.is_terminal
+        else contextlib.nullcontext()
+    ):
+        data = read_file(path, _max_bytes(max_size))
+        plan = exchange.read_plan(data, Path(path).name, format=format_, mapping=mapping,
+                                  encoding=encoding)  # fmt: skip
+        del data
     with ctx.session() as session, _Bar("Importing") as bar:
         try:
             report = exchange.run_import(
