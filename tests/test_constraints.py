@@ -25,6 +25,7 @@ from counterclaim.models import (
     Source,
     Tag,
     User,
+    VerdictMapping,
 )
 from counterclaim.models.vocabulary import (
     ACTOR_KIND,
@@ -80,6 +81,11 @@ def make_saved_query(session, **overrides) -> SavedQuery:
     return add(
         session, SavedQuery(**{"name": "All claims", "sql": "SELECT * FROM claims", **overrides})
     )
+
+
+def make_verdict_mapping(session, **overrides) -> VerdictMapping:
+    values = {"verdict": "half true", "label": "Half True", "credibility": 3, **overrides}
+    return add(session, VerdictMapping(**values))
 
 
 def constraints_of(kind):
@@ -164,6 +170,7 @@ VOCABULARY_COLUMNS = [
     ("assessments", "confidence", make_assessment, CONFIDENCE, ["certain", "High", ""]),
     ("users", "role", make_user, ROLES, ["root", "Admin", ""]),
     ("revisions", "action", make_revision, REVISION_ACTIONS, ["insert", "Create", ""]),
+    ("verdict_mappings", "credibility", make_verdict_mapping, CREDIBILITY, [0, 7]),
 ]
 
 GOOD_CODES = [
@@ -245,6 +252,11 @@ BAD_ROWS = [
         lambda s: make_assessment(s, rationale=""),
     ),
     ("annotations.body empty", "ck_annotations_body_not_empty", lambda s: make_note(s, body="")),
+    (
+        "verdict_mappings.verdict empty",
+        "ck_verdict_mappings_verdict_not_empty",
+        lambda s: make_verdict_mapping(s, verdict=""),
+    ),
     ("claims.version 0", "ck_claims_version_positive", _set_version(Claim, 0)),
     ("claims.version -1", "ck_claims_version_positive", _set_version(Claim, -1)),
     ("sources.version 0", "ck_sources_version_positive", _set_version(Source, 0)),
@@ -335,6 +347,7 @@ DUPLICATES = [
     ("tag name", "uq_tags_name", _twice(lambda s: make_tag(s, name="Mosul"))),
     ("username", "uq_users_username", _twice(lambda s: make_user(s, username="alice"))),
     ("saved query name", "uq_saved_queries_name", _twice(make_saved_query)),
+    ("verdict mapping", "uq_verdict_mappings_verdict", _twice(make_verdict_mapping)),
     (
         "the same contradicts link twice",
         "uq_claim_links_from_claim_id_to_claim_id_relation",

@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Column, MetaData, Table, func, inspect, select
 
 from conftest import ENGINES
 from counterclaim.db import make_engine, make_sessionmaker
@@ -17,6 +17,7 @@ from counterclaim.models import (
     ClaimTag,
     Revision,
     SavedQuery,
+    VerdictMapping,
     claim_consensus,
     claim_contradictions,
     contested_claims,
@@ -35,6 +36,8 @@ from factories import (
 )
 
 VERSION_TABLE = "alembic_version"
+#: Tables that later revisions add, by the revision that adds them.
+LATER_TABLES = {"verdict_mappings": "0005"}
 VIEWS = {view.name: view for view in (claim_contradictions, claim_consensus, contested_claims)}
 
 
@@ -65,7 +68,7 @@ def fill(engine) -> None:
         iraq = make_actor(session, name="Government of Iraq", kind="government")
         abadi = make_actor(session, name="Haider al-Abadi", affiliation=iraq)
         isis = make_actor(session, name="ISIS", kind="armed_group")
-        debka = make_actor(session, name="DEBKAfile", kind="media")
+        debka = make_actor(session, name="DEBKAfile", kind="media", external_id="debka")
         article = make_source(session, publisher=debka, reliability="D")
         video = make_source(session, kind="video", publisher=isis, reliability="F")
         collapsing = make_claim(session, claimant=abadi, text="ISIS is collapsing.")
@@ -99,6 +102,7 @@ def fill(engine) -> None:
                     user_id=alice.id,
                 ),
                 SavedQuery(name="Contested", sql="SELECT * FROM contested_claims"),
+                VerdictMapping(verdict="collapsing", label="Collapsing", credibility=4),
             ]
         )
 
@@ -221,23 +225,57 @@ def test_downgrade_base_removes_everything_and_upgrade_rebuilds_it(empty_engine)
 
 
 def test_downgrade_to_0001_drops_only_the_views_and_upgrade_restores_them(empty_engine):
+    migrations.upgrade(empty_engine, "0002")
+    fill_0001 = [t for t in Base.metadata.sorted_tables if t.name not in LATER_TABLES]
     migrations.upgrade(empty_engine)
     fill(empty_engine)
-    tables, views = table_contents(empty_engine), view_contents(empty_engine)
+    views = view_contents(empty_engine)
+    migrations.downgrade(empty_engine, "0002")
+    tables = contents(empty_engine, [_columns_at(empty_engine, t) for t in fill_0001])
 
     migrations.downgrade(empty_engine, "0001")
 
     at_0001 = schema(empty_engine)
     assert at_0001["views"] == set()
-    assert at_0001["tables"] == set(Base.metadata.tables) | {VERSION_TABLE}
+    assert at_0001["tables"] == set(Base.metadata.tables) - set(LATER_TABLES) | {VERSION_TABLE}
     assert migrations.current_revision(empty_engine) == "0001"
-    assert table_contents(empty_engine) == tables
+    assert contents(empty_engine, [_columns_at(empty_engine, t) for t in fill_0001]) == tables
+
+    migrations.upgrade(empty_engine, "0002")
+
+    assert contents(empty_engine, [_columns_at(empty_engine, t) for t in fill_0001]) == tables
+    assert view_contents(empty_engine) == views
+
+
+def test_downgrade_to_0002_drops_the_exchange_columns_and_keeps_the_rest(empty_engine):
+    migrations.upgrade(empty_engine)
+    fill(empty_engine)
+    kept = [_columns_at(empty_engine, t, leave_out={"external_id"}) for t in _tables_at_0002()]
+    before = contents(empty_engine, kept)
+
+    migrations.downgrade(empty_engine, "0002")
+
+    found = schema(empty_engine)
+    assert "verdict_mappings" not in found["tables"]
+    for name in ("actors", "sources", "claims"):
+        assert "external_id" not in [column[0] for column in found["shape"][name]["columns"]]
+    after = contents(empty_engine, [_columns_at(empty_engine, t) for t in _tables_at_0002()])
+    assert after == before
 
     migrations.upgrade(empty_engine)
 
     assert_complete(schema(empty_engine))
-    assert table_contents(empty_engine) == tables
-    assert view_contents(empty_engine) == views
+
+
+def _tables_at_0002():
+    return [t for t in Base.metadata.sorted_tables if t.name not in LATER_TABLES]
+
+
+def _columns_at(engine, table, leave_out=frozenset()):
+    """`table` as the database has it now: only the columns it holds at this revision."""
+    present = {column["name"] for column in inspect(engine).get_columns(table.name)} - leave_out
+    columns = [Column(c.name, c.type, primary_key=c.primary_key) for c in table.columns]
+    return Table(table.name, MetaData(), *(c for c in columns if c.name in present))
 
 
 # --- the models and the migrations agree ---------------------------------------------------

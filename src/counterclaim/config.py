@@ -8,6 +8,8 @@ DEFAULTS = {
     "PAGE_SIZE": 50,
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "LOCAL_USER": "analyst",
+    "ORGANISATION": "Counterclaim",
+    "IMPORT_UPLOAD_MAX_BYTES": 32 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQL_TIME_LIMIT": 5.0,
@@ -39,6 +41,11 @@ def from_environment(instance_path: str | Path) -> dict:
     for name in CONSOLE_SETTINGS:
         if os.environ.get(f"COUNTERCLAIM_{name}"):
             settings[name] = os.environ[f"COUNTERCLAIM_{name}"]
+    settings["ORGANISATION"] = os.environ.get("COUNTERCLAIM_ORGANISATION", DEFAULTS["ORGANISATION"])
+    if os.environ.get("COUNTERCLAIM_IMPORT_UPLOAD_MAX_BYTES", "").isdigit():
+        settings["IMPORT_UPLOAD_MAX_BYTES"] = int(
+            os.environ["COUNTERCLAIM_IMPORT_UPLOAD_MAX_BYTES"]
+        )
     if os.environ.get("COUNTERCLAIM_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["COUNTERCLAIM_SECRET_KEY"]
     return settings

@@ -10,6 +10,7 @@ from .saved_query import SavedQuery
 from .source import Source
 from .tag import ClaimTag, Tag
 from .user import User
+from .verdict import VerdictMapping
 from .views import claim_consensus, claim_contradictions, contested_claims
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Source",
     "Tag",
     "User",
+    "VerdictMapping",
     "claim_consensus",
     "claim_contradictions",
     "contested_claims",

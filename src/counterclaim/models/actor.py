@@ -24,6 +24,14 @@ class Actor(Timestamped, Base):
     description: Mapped[str] = mapped_column(
         Text, default="", comment="Who the actor is, in the analysts' words."
     )
+    external_id: Mapped[str | None] = mapped_column(
+        String(500),
+        unique=True,
+        index=True,  # a unique index: added without rebuilding the table on SQLite
+        sort_order=10,  # added by a later migration: the table's last column
+        comment="The actor's id in the system it was imported from (a URL or another "
+        "team's id); unique when set.",
+    )
     affiliation_id: Mapped[int | None] = mapped_column(
         ForeignKey("actors.id", ondelete="SET NULL"),
         index=True,

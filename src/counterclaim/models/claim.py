@@ -47,6 +47,14 @@ class Claim(Timestamped, Base):
         default="open",
         comment="Workflow state: " + ", ".join(CLAIM_STATUS) + ".",
     )
+    external_id: Mapped[str | None] = mapped_column(
+        String(500),
+        unique=True,
+        index=True,  # a unique index: added without rebuilding the table on SQLite
+        sort_order=10,  # added by a later migration: the table's last column
+        comment="The claim's id in the system it was imported from (a ClaimReview URL "
+        "or another team's id); unique when set.",
+    )
     version: Mapped[int] = mapped_column(
         Integer, default=1, comment="Optimistic-locking counter, raised on every save."
     )

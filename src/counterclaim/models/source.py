@@ -50,6 +50,14 @@ class Source(Timestamped, Base):
     notes: Mapped[str] = mapped_column(
         Text, default="", comment="Why the source has its reliability letter."
     )
+    external_id: Mapped[str | None] = mapped_column(
+        String(500),
+        unique=True,
+        index=True,  # a unique index: added without rebuilding the table on SQLite
+        sort_order=10,  # added by a later migration: the table's last column
+        comment="The source's id in the system it was imported from (a URL or another "
+        "team's id); unique when set.",
+    )
     version: Mapped[int] = mapped_column(
         Integer, default=1, comment="Optimistic-locking counter, raised on every save."
     )

@@ -39,6 +39,7 @@ def register_blueprints(app: Flask) -> None:
     from .actors.routes import bp as actors
     from .claims.routes import bp as claims
     from .evidence.routes import bp as evidence
+    from .exchange.routes import bp as exchange
     from .links.routes import bp as links
     from .main.routes import bp as main
     from .schema.routes import bp as schema
@@ -46,5 +47,6 @@ def register_blueprints(app: Flask) -> None:
     from .sql.routes import bp as sql
     from .tags.routes import bp as tags
 
-    for blueprint in (main, claims, links, evidence, sources, actors, tags, schema, sql):
+    blueprints = (main, claims, links, evidence, sources, actors, tags, schema, sql, exchange)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

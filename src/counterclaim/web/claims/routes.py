@@ -1,11 +1,21 @@
 """The claims area: the list, a claim's page, and entering, editing and deleting claims."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from counterclaim.models import Claim, Source, Tag
 from counterclaim.services import claims as service
 from counterclaim.services import evidence, sources
 from counterclaim.services.errors import StaleEdit
+from counterclaim.services.exchange import jsonld
 
 from ..access import requires
 from ..confirm import delete_after_confirmation
@@ -52,7 +62,13 @@ def detail(claim_id: int):
     dossier = service.claim_dossier(get_session(), claim_id)
     if dossier is None:
         abort(404, description=f"There is no claim #{claim_id}.")
-    return render_template("claims/detail.html", dossier=dossier, claim=dossier.claim)
+    review = jsonld.claim_review(
+        get_session(), claim_id, organisation=current_app.config["ORGANISATION"],
+        url=url_for("claims.detail", claim_id=claim_id, _external=True),
+    )  # fmt: skip
+    return render_template(
+        "claims/detail.html", dossier=dossier, claim=dossier.claim, claimreview=review
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

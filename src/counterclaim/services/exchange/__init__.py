@@ -1,0 +1,72 @@
+"""Exchanging data with other systems: ClaimReview, the Fact Check API, CSV/TSV, dumps.
+
+Importing is two steps. `read_plan` parses a file into records and problems without
+touching the database; `run_import` then writes them (or, in a dry run, counts what it
+would write) inside the caller's transaction. Modules:
+
+- reading.py: size limit, encodings, JSON errors with their place, dates
+- records.py: the records a file becomes, and their validation
+- claimreview.py, factcheck_api.py, tabular.py, dump.py: one reader per format
+- apply.py: find-or-create by stable keys; the all-or-nothing rule
+- verdicts.py: textual verdicts → Admiralty credibility (built-in and team mappings)
+- jsonld.py: a claim as ClaimReview JSON-LD; backup.py: consistent copies of the database
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePath
+
+from sqlalchemy.orm import Session
+
+from . import claimreview, dump, factcheck_api, tabular
+from .apply import ImportRefused, ImportReport, apply
+from .reading import decode, parse_json
+from .records import ImportFileError, Plan
+
+FORMATS = ("claimreview", "factcheck-api", "csv", "tsv", "dump")
+_BY_SUFFIX = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".html": "claimreview",
+              ".htm": "claimreview"}  # fmt: skip
+
+__all__ = ["FORMATS", "ImportFileError", "ImportRefused", "ImportReport", "read_plan",
+           "run_import"]  # fmt: skip
+
+
+def read_plan(
+    data: bytes,
+    name: str,
+    *,
+    format: str | None = None,
+    mapping: tabular.Mapping | None = None,
+    encoding: str | None = None,
+) -> Plan | dump.DumpPlan:
+    """Parse a file's bytes in `format` (guessed from its name and content if None)."""
+    if format is not None and format not in FORMATS:
+        raise ImportFileError(f"unknown format {format!r}: {', '.join(FORMATS)}")
+    text = decode(data, name, encoding)
+    format = format or _BY_SUFFIX.get(PurePath(name).suffix.lower())
+    if format in ("csv", "tsv"):
+        return tabular.parse(text, name, mapping or tabular.Mapping(), tabs=format == "tsv")
+    if format == "claimreview" or (format is None and text.lstrip("\ufeff \r\n\t")[:1] == "<"):
+        return claimreview.parse(text, name)
+    document = parse_json(text, name)
+    if format == "dump" or (format is None and dump.is_dump(document)):
+        return dump.parse_document(document, name)
+    if format == "factcheck-api" or (format is None and factcheck_api.is_response(document)):
+        return factcheck_api.parse_document(document, name)
+    return claimreview.parse_documents([(document, 1)], name)
+
+
+def run_import(
+    session: Session,
+    plan: Plan | dump.DumpPlan,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> ImportReport:
+    """Write a parsed file (or count what it would write); the caller commits."""
+    if isinstance(plan, dump.DumpPlan):
+        return dump.apply(session.connection(), plan, dry_run=dry_run,
+                          skip_invalid=skip_invalid, progress=progress)  # fmt: skip
+    return apply(session, plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress)

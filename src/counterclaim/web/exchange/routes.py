@@ -1,0 +1,183 @@
+"""The import page: upload, dry run, then import; the uploaded file waits in between."""
+
+import json
+import secrets
+import time
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from counterclaim.services import exchange
+from counterclaim.services.errors import DomainError
+from counterclaim.services.exchange import tabular
+from counterclaim.services.exchange import verdicts as verdict_service
+from counterclaim.services.exchange.reading import human_size
+
+from ..access import requires
+from ..database import get_session
+from .forms import ConfirmImportForm, ImportForm, RemoveMappingForm, VerdictMappingForm
+
+bp = Blueprint("exchange", __name__, url_prefix="/exchange")
+
+UPLOAD_LIFETIME = 24 * 3600
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires("editor")
+def upload():
+    limit = current_app.config["IMPORT_UPLOAD_MAX_BYTES"]
+    request.max_content_length = limit
+    try:
+        form = ImportForm()
+        submitted = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        form = ImportForm(formdata=None)
+        form.file.errors = [f"The file is over the import limit of {human_size(limit)}."]
+        return _page(form, limit), 413
+    if not submitted:
+        return _page(form, limit), 400 if form.is_submitted() else 200
+    options = {
+        "name": Path(form.file.data.filename or "upload").name,
+        "format": form.format.data or None,
+        "entity": form.entity.data,
+        "dates": form.dates.data,
+        "columns": (form.columns.data or "").splitlines(),
+        "encoding": form.encoding.data or None,
+        "skip_invalid": form.skip_invalid.data,
+    }
+    data = form.file.data.read()
+    try:
+        report = _import(data, options, dry_run=True)
+    except exchange.ImportFileError as error:
+        form.file.errors = [str(error)]
+        return _page(form, limit), 400
+    token = _keep(data, options)
+    refused = bool(report.problems) and not options["skip_invalid"]
+    return render_template(
+        "exchange/dry_run.html", report=report, options=options, refused=refused,
+        confirm=ConfirmImportForm(token=token),
+    )  # fmt: skip
+
+
+@bp.post("/import/confirm")
+@requires("editor")
+def confirm():
+    form = ConfirmImportForm()
+    kept = _kept(form.token.data) if form.validate_on_submit() else None
+    if kept is None:
+        flash("That upload has expired or was already imported: upload the file again.", "error")
+        return redirect(url_for("exchange.upload"))
+    data, options = kept
+    try:
+        report = _import(data, options, dry_run=False)
+    except (exchange.ImportFileError, exchange.ImportRefused) as error:
+        get_session().rollback()
+        flash(f"Nothing was imported: {error}", "error")
+        return redirect(url_for("exchange.upload"))
+    get_session().commit()
+    _forget(form.token.data)
+    flash(report.summary(), "success")
+    return redirect(url_for("exchange.upload"))
+
+
+@bp.get("/verdicts")
+@requires("viewer")
+def verdicts():
+    return _verdicts_page(VerdictMappingForm(), 200)
+
+
+@bp.post("/verdicts")
+@requires("editor")
+def map_verdict():
+    form = VerdictMappingForm()
+    if not form.validate_on_submit():
+        return _verdicts_page(form, 400)
+    try:
+        verdict_service.set_mapping(
+            get_session(), form.verdict.data, form.credibility.data, form.note.data or ""
+        )
+    except DomainError as refusal:
+        get_session().rollback()
+        form.verdict.errors = [str(refusal)]
+        return _verdicts_page(form, 400)
+    get_session().commit()
+    flash(f"“{form.verdict.data}” now maps to {form.credibility.data}.", "success")
+    return redirect(url_for("exchange.verdicts"))
+
+
+@bp.post("/verdicts/remove")
+@requires("editor")
+def unmap_verdict():
+    form = RemoveMappingForm()
+    if form.validate_on_submit() and verdict_service.unset_mapping(
+        get_session(), form.verdict.data
+    ):
+        get_session().commit()
+        flash(f"Removed the team's mapping of “{form.verdict.data}”.", "success")
+    else:
+        flash("There was no such mapping to remove.", "error")
+    return redirect(url_for("exchange.verdicts"))
+
+
+def _verdicts_page(form: VerdictMappingForm, status: int):
+    entries = verdict_service.VerdictMap.load(get_session()).entries()
+    page = render_template(
+        "exchange/verdicts.html", form=form, entries=entries, remove=RemoveMappingForm()
+    )
+    return page, status
+
+
+def _page(form: ImportForm, limit: int):
+    return render_template("exchange/import.html", form=form, limit=human_size(limit))
+
+
+def _import(data: bytes, options: dict, *, dry_run: bool):
+    mapping = tabular.Mapping(
+        columns=tabular.parse_column_options([c for c in options["columns"] if c.strip()]),
+        entity=options["entity"],
+        dates=options["dates"],
+    )
+    plan = exchange.read_plan(data, options["name"], format=options["format"], mapping=mapping,
+                              encoding=options["encoding"])  # fmt: skip
+    session = get_session()
+    report = exchange.run_import(session, plan, dry_run=dry_run,
+                                 skip_invalid=options["skip_invalid"])  # fmt: skip
+    if dry_run:
+        session.rollback()
+    return report
+
+
+# --- the upload waits in the instance folder between the dry run and the import ----------
+
+
+def _folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep(data: bytes, options: dict) -> str:
+    folder = _folder()
+    for old in folder.glob("*"):  # uploads nobody confirmed
+        if old.stat().st_mtime < time.time() - UPLOAD_LIFETIME:
+            old.unlink(missing_ok=True)
+    token = secrets.token_hex(16)
+    (folder / f"{token}.upload").write_bytes(data)
+    (folder / f"{token}.json").write_text(json.dumps(options), encoding="utf-8")
+    return token
+
+
+def _kept(token: str) -> tuple[bytes, dict] | None:
+    folder = _folder()
+    try:
+        data = (folder / f"{token}.upload").read_bytes()
+        options = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data, options
+
+
+def _forget(token: str) -> None:
+    for suffix in (".upload", ".json"):
+        (_folder() / f"{token}{suffix}").unlink(missing_ok=True)

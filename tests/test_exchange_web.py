@@ -1,0 +1,153 @@
+"""The import page: upload, dry run with counts and problems, then import; editors only."""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from counterclaim.models import Assessment, Claim, VerdictMapping
+from counterclaim.web.access import required_role
+
+DATA = Path(__file__).parent / "data" / "exchange"
+
+
+@pytest.fixture
+def app(app, tmp_path):
+    app.instance_path = str(tmp_path)  # uploads wait here between the dry run and the import
+    return app
+
+
+def upload(client, name, data=None, **fields):
+    data = (DATA / name).read_bytes() if data is None else data
+    form = {"file": (io.BytesIO(data), name), "entity": "claims", "dates": "iso", **fields}
+    return client.post("/exchange/import", data=form, content_type="multipart/form-data")
+
+
+def claims(session) -> int:
+    return session.scalar(select(func.count()).select_from(Claim))
+
+
+def token_of(page: str) -> str:
+    return re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+
+
+def test_the_import_page_is_for_editors(app, client):
+    assert required_role(app.view_functions["exchange.upload"]) == "editor"
+    assert required_role(app.view_functions["exchange.confirm"]) == "editor"
+    page = client.get("/exchange/import")
+    assert page.status_code == 200
+    assert 'enctype="multipart/form-data"' in page.get_data(as_text=True)
+
+
+def test_a_dry_run_shows_counts_per_entity_then_the_import_writes_them(client, session):
+    checked = upload(client, "factcheck-api-response.json")
+
+    page = checked.get_data(as_text=True)
+    assert checked.status_code == 200
+    assert "<td>claims</td><td>3</td>" in page
+    assert "<td>assessments</td><td>4</td>" in page
+    assert "Mostly accurate, with some exaggeration" in page  # an unmapped verdict, shown
+    assert claims(session) == 0
+
+    done = client.post("/exchange/import/confirm", data={"token": token_of(page)})
+
+    assert done.status_code == 302
+    assert claims(session) == 3
+    assert session.scalar(select(func.count()).select_from(Assessment)) == 4
+    followed = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Created" in followed and "3 claims" in followed
+    again = client.post("/exchange/import/confirm", data={"token": token_of(page)})
+    assert again.status_code == 302 and claims(session) == 3  # the upload was used up
+
+
+def test_problems_are_listed_and_the_import_is_not_offered(client, session):
+    data = b"text,stated_on\nMosul airport taken,2016-11-01\nNo date,sometime\n"
+    page = upload(client, "claims.csv", data).get_data(as_text=True)
+    assert "line 3, stated_on: &#39;sometime&#39; is not a date" in page
+    assert "would be refused" in page and 'name="token"' not in page
+    assert claims(session) == 0
+
+
+def test_skipping_invalid_records_offers_the_import_of_the_rest(client, session):
+    data = b"text,stated_on\nMosul airport taken,2016-11-01\nNo date,sometime\n"
+    page = upload(client, "claims.csv", data, skip_invalid="y").get_data(as_text=True)
+    client.post("/exchange/import/confirm", data={"token": token_of(page)})
+    assert claims(session) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "fields", "message"),
+    [
+        ("broken.json", b'{"claims": [', {}, "broken.json: broken JSON at line 1, column 13"),
+        ("latin.csv", "text\nMossoul été\n".encode("latin-1"), {}, "latin.csv is not UTF-8"),
+        ("c.csv", b"Claim\nX\n", {"columns": "text=Claim\nclaimant=Who"},
+         "the column &#39;Who&#39; (mapped to claimant) is not in the header"),
+    ],
+)  # fmt: skip
+def test_a_bad_file_gets_its_message_next_to_the_field(client, session, name, data, fields,
+                                                       message):  # fmt: skip
+    response = upload(client, name, data, **fields)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert claims(session) == 0
+
+
+def test_a_file_over_the_upload_limit_is_refused(app, client, session):
+    app.config["IMPORT_UPLOAD_MAX_BYTES"] = 1024
+    response = upload(client, "big.csv", b"text\n" + b"x" * 4096 + b"\n")
+    assert response.status_code == 413
+    assert "over the import limit of 1.0 KiB" in response.get_data(as_text=True)
+
+
+def test_latin1_imports_when_the_encoding_is_named(client, session):
+    data = "text,claimant\nMossoul: la bataille de l'été,AFP\n".encode("cp1252")
+    page = upload(client, "c.csv", data, encoding="cp1252").get_data(as_text=True)
+    client.post("/exchange/import/confirm", data={"token": token_of(page)})
+    assert session.scalars(select(Claim.text)).all() == ["Mossoul: la bataille de l'été"]
+
+
+def test_an_unknown_upload_is_refused_with_a_message(client):
+    response = client.post("/exchange/import/confirm", data={"token": "0" * 32},
+                           follow_redirects=True)  # fmt: skip
+    assert "expired or was already imported" in response.get_data(as_text=True)
+
+
+def test_the_import_needs_a_csrf_token(csrf_app):
+    data = {"file": (io.BytesIO(b"text\nx\n"), "c.csv")}
+    response = csrf_app.test_client().post(
+        "/exchange/import", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+
+
+def test_the_verdict_mapping_page_lists_defaults_and_editors_change_it(app, client, session):
+    assert required_role(app.view_functions["exchange.verdicts"]) == "viewer"
+    assert required_role(app.view_functions["exchange.map_verdict"]) == "editor"
+    assert required_role(app.view_functions["exchange.unmap_verdict"]) == "editor"
+    page = client.get("/exchange/verdicts").get_data(as_text=True)
+    assert '<td dir="auto">Pants on Fire</td>' in page and '<td dir="auto">مضلل</td>' in page
+
+    saved = client.post("/exchange/verdicts", data={"verdict": "Misleading!", "credibility": "5",
+                                                    "note": "Desk rule"})  # fmt: skip
+    assert saved.status_code == 302
+    row = session.scalars(select(VerdictMapping)).one()
+    assert (row.verdict, row.label, row.credibility) == ("misleading", "Misleading!", 5)
+
+    client.post("/exchange/verdicts/remove", data={"verdict": "misleading"})
+    assert session.scalars(select(VerdictMapping)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"verdict": "", "credibility": "3"}, "This field is required."),
+        ({"verdict": "!!!", "credibility": "3"}, "at least one letter or digit"),
+        ({"verdict": "x", "credibility": "9"}, "Not a valid choice"),
+    ],  # fmt: skip
+)
+def test_a_bad_verdict_mapping_is_refused_next_to_the_field(client, session, data, message):
+    response = client.post("/exchange/verdicts", data=data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert session.scalars(select(VerdictMapping)).all() == []
