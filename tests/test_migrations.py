@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from conftest import ENGINES
 from counterclaim.db import make_engine, make_sessionmaker
@@ -220,24 +220,54 @@ def test_downgrade_base_removes_everything_and_upgrade_rebuilds_it(empty_engine)
     assert all(count > 0 for count in row_counts(empty_engine).values())
 
 
-def test_downgrade_to_0001_drops_only_the_views_and_upgrade_restores_them(empty_engine):
+# Columns that 0003 added: a downgrade below it drops them, an upgrade makes them anew.
+ADDED_IN_0003 = {"session_token", "created_by"}
+
+
+def lasting_contents(engine) -> dict[str, list[tuple]]:
+    """Every row of every table, leaving out the columns that 0003 added."""
+    with engine.connect() as connection:
+        return {
+            table.name: [
+                tuple(row)
+                for row in connection.execute(
+                    select(*(c for c in table.columns if c.name not in ADDED_IN_0003)).order_by(
+                        *table.primary_key.columns
+                    )
+                )
+            ]
+            for table in Base.metadata.sorted_tables
+        }
+
+
+@pytest.mark.parametrize(("target", "views_there"), [("0001", False), ("0002", True)])
+def test_a_downgrade_keeps_the_data_and_upgrade_restores_the_rest(
+    empty_engine, target, views_there
+):
     migrations.upgrade(empty_engine)
     fill(empty_engine)
-    tables, views = table_contents(empty_engine), view_contents(empty_engine)
+    tables, views = lasting_contents(empty_engine), view_contents(empty_engine)
 
-    migrations.downgrade(empty_engine, "0001")
+    migrations.downgrade(empty_engine, target)
 
-    at_0001 = schema(empty_engine)
-    assert at_0001["views"] == set()
-    assert at_0001["tables"] == set(Base.metadata.tables) | {VERSION_TABLE}
-    assert migrations.current_revision(empty_engine) == "0001"
-    assert table_contents(empty_engine) == tables
+    found = schema(empty_engine)
+    assert found["views"] == (set(VIEWS) if views_there else set())
+    assert found["tables"] == set(Base.metadata.tables) | {VERSION_TABLE}
+    assert not any(
+        column[0] in ADDED_IN_0003
+        for shape in found["shape"].values()
+        for column in shape["columns"]
+    )
+    assert migrations.current_revision(empty_engine) == target
 
     migrations.upgrade(empty_engine)
 
     assert_complete(schema(empty_engine))
-    assert table_contents(empty_engine) == tables
+    assert lasting_contents(empty_engine) == tables
     assert view_contents(empty_engine) == views
+    with empty_engine.connect() as connection:  # every user has a fresh, distinct token
+        tokens = connection.execute(text("SELECT session_token FROM users")).scalars().all()
+    assert len(set(tokens)) == len(tokens) > 0 and all(len(t) == 32 for t in tokens)
 
 
 # --- the models and the migrations agree ---------------------------------------------------
