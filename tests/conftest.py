@@ -103,7 +103,37 @@ def csrf_app(app):
 
 
 @pytest.fixture
-def client(app):
+def login_as(app, session):
+    """Return `sign_in(role)`: a test client signed in as a new user with that role.
+
+    The user is made in the test's database and the client's session cookie carries
+    it, as after a real sign-in (tests/test_accounts.py signs in through the form).
+    `client.user` is the user. Pass `client=` to sign an existing client in.
+    """
+    from factories import make_user
+
+    def sign_in(role: str = "editor", *, client=None, user=None, **overrides):
+        user = user or make_user(session, role=role, **overrides)
+        session.commit()
+        client = client or app.test_client()
+        with client.session_transaction() as cookie:
+            cookie["_user_id"] = user.get_id()
+            cookie["_fresh"] = True
+        client.user = user
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def client(login_as):
+    """A test client signed in as an editor (who may edit and delete anything)."""
+    return login_as("editor")
+
+
+@pytest.fixture
+def anonymous(app):
+    """A test client that is not signed in."""
     return app.test_client()
 
 

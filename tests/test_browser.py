@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from conftest import ENGINES
 from counterclaim.db import make_engine
-from counterclaim.services import migrations
+from counterclaim.services import migrations, users
 from counterclaim.web import create_app
 from factories import make_actor, make_claim
 
@@ -30,6 +30,7 @@ TIMEOUT_MS = 10_000
 ISIS_CLAIM = "ISIS video shows a highly competent defence of Mosul"
 ABADI_CLAIM = "ISIS no longer has the guts to fight"
 RATIONALE = "The video shows fighters holding their ground, not fleeing."
+ANALYST, PASSWORD = "mreyes", "a long enough browser password"
 
 
 @pytest.fixture
@@ -56,6 +57,7 @@ def live_server(kind, database_url_factory):
             claim = make_claim(
                 session, text=ISIS_CLAIM, claimant=isis, stated_on=date(2016, 11, 24)
             )
+            users.create_user(session, ANALYST, PASSWORD, role="analyst")
             session.commit()
             seeded = {"isis": isis.name, "abadi": abadi.name, "isis_claim_id": claim.id}
     finally:
@@ -134,9 +136,19 @@ def _keep_evidence(page, stem: Path) -> str:
     return f"Page at failure: {page.url}; screenshot: {stem.with_suffix('.png')}"
 
 
+def sign_in(page, base: str, path: str) -> None:
+    """Open `path`, sign in on the page it sends to, and come back to `path`."""
+    page.goto(f"{base}{path}")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Username").fill(ANALYST)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}{path}")
+
+
 def _record_and_link(page, base: str, seeded: dict, picker_requests: list[str]) -> None:
-    # Record al-Abadi's claim.
-    page.goto(f"{base}/claims/new")
+    # Record al-Abadi's claim, after signing in.
+    sign_in(page, base, "/claims/new")
     expect(page.get_by_role("heading", name="New claim")).to_be_visible()
     page.get_by_label("Claim", exact=True).fill(ABADI_CLAIM)
     page.get_by_label("Claimant", exact=True).select_option(label=seeded["abadi"])

@@ -7,10 +7,25 @@ from pathlib import Path
 DEFAULTS = {
     "PAGE_SIZE": 50,
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
-    "LOCAL_USER": "analyst",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,  # None: Secure whenever the request came over HTTPS
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PROXY_FIX": False,
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
 }
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _flag(value: str | None) -> bool | None:
+    """Read an on/off setting; None when unset or neither."""
+    value = (value or "").strip().lower()
+    return True if value in _TRUE else False if value in _FALSE else None
 
 
 def instance_path() -> str:
@@ -27,7 +42,11 @@ def from_environment(instance_path: str | Path) -> dict:
     """Return the settings that the environment gives, over the defaults."""
     settings = dict(DEFAULTS)
     settings["DATABASE_URL"] = os.environ.get("DATABASE_URL") or default_database_url(instance_path)
-    settings["LOCAL_USER"] = os.environ.get("COUNTERCLAIM_LOCAL_USER", DEFAULTS["LOCAL_USER"])
+    settings["SESSION_COOKIE_SECURE"] = _flag(os.environ.get("COUNTERCLAIM_SESSION_COOKIE_SECURE"))
+    settings["PROXY_FIX"] = bool(_flag(os.environ.get("COUNTERCLAIM_PROXY_FIX")))
+    for setting in ("LOGIN_RATE_LIMIT", "RATELIMIT_STORAGE_URI"):
+        if os.environ.get(f"COUNTERCLAIM_{setting}"):
+            settings[setting] = os.environ[f"COUNTERCLAIM_{setting}"]
     if os.environ.get("COUNTERCLAIM_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["COUNTERCLAIM_SECRET_KEY"]
     return settings

@@ -6,7 +6,8 @@ from flask_wtf import CSRFProtect
 from counterclaim import config
 from counterclaim.paths import resource_dir
 
-from . import database, errors, filters
+from . import database, errors, filters, security
+from .auth import login
 
 csrf = CSRFProtect()
 
@@ -21,6 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure(app, test_config)
     csrf.init_app(app)
     database.init_app(app)
+    security.init_app(app)
+    login.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     register_blueprints(app)
@@ -37,12 +40,15 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .actors.routes import bp as actors
+    from .audit.routes import bp as audit
+    from .auth.routes import bp as auth
     from .claims.routes import bp as claims
     from .evidence.routes import bp as evidence
     from .links.routes import bp as links
     from .main.routes import bp as main
     from .sources.routes import bp as sources
     from .tags.routes import bp as tags
+    from .users.routes import bp as users
 
-    for blueprint in (main, claims, links, evidence, sources, actors, tags):
+    for blueprint in (main, auth, claims, links, evidence, sources, actors, tags, audit, users):
         app.register_blueprint(blueprint)

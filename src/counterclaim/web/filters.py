@@ -4,13 +4,18 @@ from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from counterclaim.models import vocabulary
+from counterclaim.services.history import changes_of
 from counterclaim.services.notes import render_markdown
+
+from .access import may_change
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(_markdown, "markdown")
     app.add_template_global(_url_with, "url_with")
+    app.add_template_global(may_change, "may_change")
+    app.add_template_global(changes_of, "service_changes")
     app.context_processor(lambda: {"vocab": vocabulary})
 
 

@@ -10,7 +10,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY, STANCE
 from counterclaim.services import actors, tags
@@ -59,6 +66,18 @@ class NewClaimForm(ClaimForm):
 
 class EditClaimForm(ClaimForm):
     version = VersionField()
+
+
+class MergeForm(FlaskForm):
+    duplicate_id = IntegerField(
+        "The duplicate's number",
+        validators=[
+            InputRequired("Give the number (#) of the duplicate claim."),
+            NumberRange(min=1),
+        ],
+        description="Its links, sources, assessments, notes and tags move to this claim; "
+        "it stays, retracted, as a duplicate of this one.",
+    )
 
 
 class ClaimFilterForm(FlaskForm):

@@ -1,0 +1,57 @@
+"""The history area: who changed what, a record's revisions as diffs, and restore."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from counterclaim.models.vocabulary import REVISION_ACTIONS
+from counterclaim.services import history as service
+from counterclaim.services.errors import DomainError
+
+from ..access import requires
+from ..database import get_session
+
+bp = Blueprint("audit", __name__, url_prefix="/history")
+
+ENTITY = "<any(" + ", ".join(service.ENTITIES) + "):entity>"
+
+
+@bp.get("/")
+@requires("viewer")
+def recent():
+    entity = request.args.get("entity") if request.args.get("entity") in service.ENTITIES else None
+    action = request.args.get("action") if request.args.get("action") in REVISION_ACTIONS else None
+    revisions = service.recent(get_session(), entity=entity, action=action)
+    return render_template(
+        "audit/recent.html", revisions=revisions, entity=entity, action=action,
+        entities=service.ENTITIES, tag_names=service.tag_names(get_session(), revisions),
+    )  # fmt: skip
+
+
+@bp.get(f"/{ENTITY}/<int:entity_id>")
+@requires("viewer")
+def record(entity: str, entity_id: int):
+    session = get_session()
+    revisions = service.history(session, entity, entity_id)
+    if not revisions:
+        abort(404, description=f"No history of {entity} #{entity_id}.")
+    current = session.get(service.MODELS[entity], entity_id)
+    return render_template(
+        "audit/record.html", entity=entity, entity_id=entity_id, revisions=revisions,
+        current=current, restorable=entity in service.RESTORABLE and current is not None,
+        state=service.replay(revisions) or service.replay(revisions[:-1]),
+        tag_names=service.tag_names(session, revisions),
+    )  # fmt: skip
+
+
+@bp.post(f"/{ENTITY}/<int:entity_id>/restore/<int:revision_id>")
+@requires("editor")
+def restore(entity: str, entity_id: int, revision_id: int):
+    session = get_session()
+    try:
+        service.restore(session, entity, entity_id, revision_id)
+    except DomainError as refusal:
+        session.rollback()
+        flash(str(refusal), "error")
+    else:
+        session.commit()
+        flash(f"Restored the version of revision #{revision_id}.", "success")
+    return redirect(url_for("audit.record", entity=entity, entity_id=entity_id))
