@@ -121,7 +121,7 @@ def merge(claim_id: int):
     """Merge a duplicate into this claim: pick it by number, compare, confirm."""
     session = get_session()
     claim = get_or_404(Claim, claim_id)
-    form = MergeForm(duplicate_id=request.args.get("duplicate", type=int))
+    form = MergeForm(duplicate_id=request.args.get("duplicate_id", type=int))
     duplicate = session.get(Claim, form.duplicate_id.data) if form.duplicate_id.data else None
     if form.duplicate_id.data and duplicate is None:
         form.duplicate_id.errors = [f"There is no claim #{form.duplicate_id.data}."]
