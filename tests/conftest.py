@@ -23,6 +23,20 @@ POSTGRES_URL = os.environ.get("COUNTERCLAIM_TEST_POSTGRES_URL")
 ENGINES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Hash passwords with argon2id at its cheapest in tests (the real cost is ~0.1 s)."""
+    from argon2 import PasswordHasher
+
+    from counterclaim.services import users
+
+    real = users._hasher, users._DUMMY_HASH
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    users._DUMMY_HASH = users._hasher.hash("dummy")
+    yield
+    users._hasher, users._DUMMY_HASH = real
+
+
 @pytest.fixture(scope="session")
 def database_url_factory(tmp_path_factory):
     """Make empty databases of a kind, dropping the PostgreSQL ones at the end."""
