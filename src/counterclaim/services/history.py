@@ -115,15 +115,20 @@ def restore(session: Session, entity: str, entity_id: int, revision_id: int):
     for name, referred in _REFERENCES.items():
         if values.get(name) is not None and session.get(referred, values[name]) is None:
             raise NotAllowed(f"That version's {name.removesuffix('_id')} no longer exists.")
+    # Read everything first: a query after the first change would flush it on its own
+    # and raise the version twice.
+    tags = None
+    if tag_ids is not None:
+        tags = [tag for tag in (session.get(Tag, i) for i in tag_ids) if tag is not None]
+        current_tags = {t.id for t in record.tags}
     with recorded_as(session, "restore"):
         changed = False
         for name, value in values.items():
             if value != HIDDEN and getattr(record, name) != value:
                 setattr(record, name, value)
                 changed = True
-        if tag_ids is not None:
-            tags = [tag for tag in (session.get(Tag, i) for i in tag_ids) if tag is not None]
-            if {t.id for t in tags} != {t.id for t in record.tags}:
+        if tags is not None:
+            if {t.id for t in tags} != current_tags:
                 record.tags = tags
                 record.updated_at = utcnow()  # a tag change raises the version too
                 changed = True

@@ -98,6 +98,7 @@ class ClaimFilterForm(FlaskForm):
         choices=options(((c, f"{c} or better") for c in RELIABILITY), blank="Any reliability"),
         default="",
     )
+    disagreement = BooleanField("Analysts disagree (spread of 2 or more)")
     sort = SelectField(
         "Sort", choices=options((s.key, s.label) for s in SORTS.values()), default=DEFAULT_SORT
     )

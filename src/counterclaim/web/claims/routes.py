@@ -22,15 +22,21 @@ def index():
     session = get_session()
     form = ClaimFilterForm(request.args).fill(session)
     if not form.validate():
-        return render_template("claims/list.html", form=form, page=None, counts={}), 400
+        return render_template(
+            "claims/list.html", form=form, page=None, counts={}, disputed=set()
+        ), 400
     after, size = page_request()
     page = service.list_claims(
         session, _filters(form), sort=form.sort.data or service.DEFAULT_SORT,
         after=after, size=size,
     )  # fmt: skip
-    counts = service.contradiction_counts(session, [c.id for c in page.items])
+    ids = [c.id for c in page.items]
+    counts = service.contradiction_counts(session, ids)
+    disputed = service.disagreements(session, ids)
     source = session.get(Source, form.source.data) if form.source.data else None
-    return render_template("claims/list.html", form=form, page=page, counts=counts, source=source)
+    return render_template(
+        "claims/list.html", form=form, page=page, counts=counts, disputed=disputed, source=source
+    )
 
 
 def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
@@ -43,6 +49,7 @@ def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
         stated_to=form.stated_to.data,
         source_id=form.source.data,
         min_reliability=form.reliability.data or None,
+        disagreement=form.disagreement.data or None,
     )
 
 
