@@ -127,11 +127,10 @@ def restore(session: Session, entity: str, entity_id: int, revision_id: int):
             if value != HIDDEN and getattr(record, name) != value:
                 setattr(record, name, value)
                 changed = True
-        if tags is not None:
-            if {t.id for t in tags} != current_tags:
-                record.tags = tags
-                record.updated_at = utcnow()  # a tag change raises the version too
-                changed = True
+        if tags is not None and {t.id for t in tags} != current_tags:
+            record.tags = tags
+            record.updated_at = utcnow()  # a tag change raises the version too
+            changed = True
         if not changed:
             raise NotAllowed("The record is already as it was at that revision.")
         session.flush()
