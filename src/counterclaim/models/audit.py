@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import MANYTOONE, Session
 from sqlalchemy.orm.attributes import NO_VALUE
 
 from .actor import Actor
@@ -112,6 +112,7 @@ def _changes(session: Session, record) -> dict[str, list]:
             unknown.append(key)  # set without being loaded first: read the stored value
             old = None
         changes[key] = [old, history.added[0]]
+    _relationship_changes(state, changes)
     if unknown:
         columns = [state.mapper.column_attrs[key].columns[0] for key in unknown]
         pk = state.mapper.primary_key[0]
@@ -132,6 +133,27 @@ def _changes(session: Session, record) -> dict[str, list]:
             if old_tags != new_tags:
                 recorded["tags"] = [old_tags, new_tags]
     return recorded
+
+
+def _relationship_changes(state, changes: dict[str, list]) -> None:
+    """Add the foreign keys that a many-to-one relationship set will change at flush.
+
+    `appearance.claim = other` changes `claim_id` only when the flush syncs it, so the
+    column has no history yet: read the old id from the column, the new from the object.
+    """
+    for relationship in state.mapper.relationships:
+        if relationship.direction is not MANYTOONE:
+            continue
+        history = state.attrs[relationship.key].history
+        if not history.added:
+            continue
+        target = history.added[0]
+        for local, remote in relationship.local_remote_pairs:
+            key = state.mapper.get_property_by_column(local).key
+            new = None if target is None else getattr(target, remote.key)
+            if key in changes or key in UNRECORDED or (target is not None and new is None):
+                continue  # set directly too, or the target has no id yet
+            changes[key] = [state.dict.get(key), new]
 
 
 def _row(session: Session, record, action: str, changes: dict) -> dict:

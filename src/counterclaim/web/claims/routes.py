@@ -130,9 +130,10 @@ def merge(claim_id: int):
     claim = get_or_404(Claim, claim_id)
     form = MergeForm(duplicate_id=request.args.get("duplicate_id", type=int))
     duplicate = session.get(Claim, form.duplicate_id.data) if form.duplicate_id.data else None
+    valid = form.validate_on_submit() if request.method == "POST" else True
     if form.duplicate_id.data and duplicate is None:
         form.duplicate_id.errors = [f"There is no claim #{form.duplicate_id.data}."]
-    if request.method == "POST" and form.validate_on_submit() and duplicate is not None:
+    elif request.method == "POST" and valid:
         try:
             report = merging.merge_claims(session, claim, duplicate)
         except DomainError as refusal:
