@@ -16,7 +16,13 @@ def init_app(app: Flask) -> None:
     app.add_template_global(_url_with, "url_with")
     app.add_template_global(may_change, "may_change")
     app.add_template_global(changes_of, "service_changes")
+    app.jinja_env.tests["http_url"] = _is_http_url
     app.context_processor(lambda: {"vocab": vocabulary})
+
+
+def _is_http_url(value) -> bool:
+    """Tell whether a stored address may become a link: http(s) only, never javascript:."""
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
 def _markdown(body: str) -> Markup:
