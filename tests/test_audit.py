@@ -246,3 +246,13 @@ def test_the_seed_load_is_audited(session):
     after = session.scalar(select(func.count()).select_from(Revision))
     assert after - before >= report.total - report.created["claim_tags"]
     assert session.scalar(select(func.count()).where(Revision.entity == Source.__tablename__))
+
+
+def test_the_history_of_accounts_is_for_admins_only(login_as, session):
+    user = make_user(session, display_name="Secret Agent")
+    session.commit()
+    editor, admin = login_as("editor"), login_as("admin")
+    assert editor.get(f"/history/users/{user.id}").status_code == 403
+    assert "Secret Agent" not in editor.get("/history/").get_data(as_text=True)
+    assert "Secret Agent" in admin.get(f"/history/users/{user.id}").get_data(as_text=True)
+    assert "Secret Agent" in admin.get("/history/?entity=users").get_data(as_text=True)

@@ -50,12 +50,19 @@ def history(session: Session, entity: str, entity_id: int) -> list[Revision]:
 
 
 def recent(
-    session: Session, *, entity: str | None = None, action: str | None = None, limit: int = 100
+    session: Session,
+    *,
+    entities: tuple[str, ...] = ENTITIES,
+    action: str | None = None,
+    limit: int = 100,
 ) -> list[Revision]:
-    """Return the latest revisions, newest first, optionally of one entity or action."""
-    stmt = select(Revision).options(joinedload(Revision.user)).order_by(Revision.id.desc())
-    if entity:
-        stmt = stmt.where(Revision.entity == entity)
+    """Return the latest revisions of `entities`, newest first, optionally of one action."""
+    stmt = (
+        select(Revision)
+        .where(Revision.entity.in_(entities))
+        .options(joinedload(Revision.user))
+        .order_by(Revision.id.desc())
+    )
     if action:
         stmt = stmt.where(Revision.action == action)
     return list(session.scalars(stmt.limit(limit)))

@@ -1,6 +1,7 @@
 """The history area: who changed what, a record's revisions as diffs, and restore."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from counterclaim.models.vocabulary import REVISION_ACTIONS
 from counterclaim.services import history as service
@@ -12,23 +13,35 @@ from ..database import get_session
 bp = Blueprint("audit", __name__, url_prefix="/history")
 
 ENTITY = "<any(" + ", ".join(service.ENTITIES) + "):entity>"
+ADMIN_ONLY = {"users"}  # who has which account and role is the admins' business
+
+
+def _readable() -> tuple[str, ...]:
+    if current_user.has_role("admin"):
+        return service.ENTITIES
+    return tuple(e for e in service.ENTITIES if e not in ADMIN_ONLY)
 
 
 @bp.get("/")
 @requires("viewer")
 def recent():
-    entity = request.args.get("entity") if request.args.get("entity") in service.ENTITIES else None
+    readable = _readable()
+    entity = request.args.get("entity") if request.args.get("entity") in readable else None
     action = request.args.get("action") if request.args.get("action") in REVISION_ACTIONS else None
-    revisions = service.recent(get_session(), entity=entity, action=action)
+    revisions = service.recent(
+        get_session(), entities=(entity,) if entity else readable, action=action
+    )
     return render_template(
         "audit/recent.html", revisions=revisions, entity=entity, action=action,
-        entities=service.ENTITIES, tag_names=service.tag_names(get_session(), revisions),
+        entities=readable, tag_names=service.tag_names(get_session(), revisions),
     )  # fmt: skip
 
 
 @bp.get(f"/{ENTITY}/<int:entity_id>")
 @requires("viewer")
 def record(entity: str, entity_id: int):
+    if entity not in _readable():
+        abort(403, description="The history of accounts is for administrators.")
     session = get_session()
     revisions = service.history(session, entity, entity_id)
     if not revisions:
