@@ -295,12 +295,29 @@ def test_serve_creates_the_first_admin_once_and_shows_the_password_once(database
     assert code == 0 and "administrator" not in again and password not in again
 
 
+def test_the_one_time_password_must_be_replaced_before_anything_else(anonymous, session):
+    admin, password = users.ensure_first_admin(session)
+    session.commit()
+    assert admin.must_change_password
+    assert sign_in(anonymous, "admin", password, next_="/users/").status_code == 302
+    for path in ("/users/", "/claims/", "/history/"):
+        response = anonymous.get(path)
+        assert (response.status_code, response.headers["Location"]) == (302, "/account"), path
+    data = {"current_password": password, "new_password": PASSWORD, "confirm": PASSWORD}
+    assert anonymous.post("/account", data=data).status_code == 302
+    assert anonymous.get("/users/").status_code == 200
+    session.refresh(admin)
+    assert not admin.must_change_password
+    assert users.ensure_first_admin(session) is None  # there is an admin: nothing more
+
+
 def test_serve_takes_the_admin_password_from_the_environment(database, monkeypatch):
     monkeypatch.setattr("waitress.serve", lambda app, **kw: None)
     env = {"COUNTERCLAIM_ADMIN_PASSWORD": PASSWORD}
     code, output = run(database, "serve", "--no-seed", env=env)
     assert code == 0 and PASSWORD not in output and "COUNTERCLAIM_ADMIN_PASSWORD" in output
-    assert users._hasher.verify(stored_users(database)["admin"].password_hash, PASSWORD)
+    admin = stored_users(database)["admin"]
+    assert users._hasher.verify(admin.password_hash, PASSWORD) and not admin.must_change_password
 
 
 def test_user_commands_add_passwd_disable_enable_list(migrated):

@@ -221,7 +221,7 @@ def test_downgrade_base_removes_everything_and_upgrade_rebuilds_it(empty_engine)
 
 
 # Columns that 0003 added: a downgrade below it drops them, an upgrade makes them anew.
-ADDED_IN_0003 = {"session_token", "created_by"}
+ADDED_IN_0003 = {"session_token", "must_change_password", "created_by"}
 
 
 def lasting_contents(engine) -> dict[str, list[tuple]]:

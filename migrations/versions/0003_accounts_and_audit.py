@@ -2,6 +2,7 @@
 
 - users.session_token: the secret a signed-in session carries; replacing it (sign-out,
   password change, disabling) ends every session issued before.
+- users.must_change_password: set on the first administrator's one-time password.
 - created_by (→ users, SET NULL, indexed) on actors, sources, claims, claim_sources and
   claim_links: analysts may edit what they created.
 - claim_consensus gains `disagreement` (spread of the latest ratings >= 2).
@@ -126,6 +127,15 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("users") as batch_op:
         batch_op.alter_column("session_token", existing_type=sa.String(length=64), nullable=False)
+        batch_op.add_column(
+            sa.Column(
+                "must_change_password",
+                sa.Boolean(),
+                server_default=sa.false(),
+                nullable=False,
+                comment="True while the password is a one-time one: the user must choose their own.",
+            )
+        )
 
     for table in OWNED:
         with op.batch_alter_table(table) as batch_op:
@@ -159,6 +169,7 @@ def downgrade() -> None:
             batch_op.drop_index(f"ix_{table}_created_by")
             batch_op.drop_column("created_by")
     with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("must_change_password")
         batch_op.drop_column("session_token")
 
     if _sqlite():

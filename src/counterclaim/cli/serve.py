@@ -56,5 +56,5 @@ def _first_admin(ctx: Context) -> None:
     else:
         click.echo(
             f"Created the administrator {user.username!r}. One-time password (shown only now;"
-            f" sign in and change it at /account):\n\n    {password}\n"
+            f" signing in with it asks you to choose your own):\n\n    {password}\n"
         )

@@ -2,7 +2,7 @@
 
 import secrets
 
-from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Timestamped, intpk
@@ -44,6 +44,14 @@ class User(Timestamped, Base):
         default=new_session_token,
         sort_order=1,  # after the timestamps: the migration that added it appended it
         comment="Secret that signed-in sessions carry; replacing it ends them all.",
+    )
+
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        sort_order=1,
+        comment="True while the password is a one-time one: the user must choose their own.",
     )
 
     __table_args__ = (CheckConstraint(check_in("role", ROLES), name="role"),)

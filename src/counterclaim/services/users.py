@@ -81,6 +81,7 @@ def create_user(
 def set_password(session: Session, user: User, password: str) -> None:
     """Give `user` a new password and end every session signed in with the old one."""
     user.password_hash = _hasher.hash(check_password(password))
+    user.must_change_password = False
     user.end_sessions()
     session.flush()
 
@@ -141,18 +142,20 @@ def ensure_first_admin(
 ) -> tuple[User, str] | None:
     """Create the first administrator when there is none; return it and its password.
 
-    Without `password` a random one is made: the caller shows it once. When an admin
-    exists (active or not), nothing is done and None is returned.
+    Without `password` a random one is made: the caller shows it once, and it is good
+    for one sign-in only, which must choose a new password. When an admin exists
+    (active or not), nothing is done and None is returned.
     """
     if session.scalar(select(User.id).where(User.role == "admin").limit(1)) is not None:
         return None
+    one_time = not password
     password = password or secrets.token_urlsafe(15)
-    existing = find_user(session, username)
-    if existing is not None:
+    if find_user(session, username) is not None:
         raise Duplicate(
             f"There is no administrator and the username {username!r} is taken: "
             "use `counterclaim user add NAME --role admin`."
         )
-    return create_user(session, username, password, role="admin", display_name="Administrator"), (
-        password
-    )
+    admin = create_user(session, username, password, role="admin", display_name="Administrator")
+    admin.must_change_password = one_time
+    session.flush()
+    return admin, password

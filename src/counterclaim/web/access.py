@@ -12,13 +12,15 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from counterclaim.models.vocabulary import ROLE_ORDER
 from counterclaim.services import policy
 
 PUBLIC = "anyone"
+# What someone signed in with a one-time password may do before choosing their own.
+_WHILE_ONE_TIME = {"auth.account", "auth.logout"}
 DECLARATIONS = (PUBLIC, *ROLE_ORDER)
 
 __all__ = ["DECLARATIONS", "PUBLIC", "ROLE_ORDER", "requires", "required_role"]
@@ -54,6 +56,9 @@ def _check(role: str):
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=_here()))
+    if current_user.must_change_password and request.endpoint not in _WHILE_ONE_TIME:
+        flash("You signed in with a one-time password: choose your own to go on.", "error")
+        return redirect(url_for("auth.account"))
     if not current_user.has_role(role):
         abort(403, description=f"This needs the {role} role; you are signed in as a "
               f"{current_user.role}.")  # fmt: skip

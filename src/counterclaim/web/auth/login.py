@@ -24,6 +24,7 @@ class Anonymous(AnonymousUserMixin):
 
     role = None
     id = None
+    must_change_password = False
 
     def has_role(self, _role: str) -> bool:
         return False
