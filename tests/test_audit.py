@@ -92,6 +92,12 @@ def test_a_save_that_changes_nothing_writes_no_revision(session):
     assert [r.action for r in revisions_of(session, claim)] == ["create"]
 
 
+def test_the_secret_columns_are_the_password_hash_and_the_session_token():
+    from counterclaim.models import audit
+
+    assert audit.SECRET == {"password_hash", "session_token"}
+
+
 def test_secrets_are_marked_changed_but_never_recorded(session):
     user = make_user(session, password_hash="$argon2id$secret")
     user.end_sessions()

@@ -51,8 +51,13 @@ AUDITED = (
 )
 #: Bookkeeping that every save changes; `revisions.at` says when, the version follows.
 UNRECORDED = frozenset({"id", "created_at", "updated_at", "version"})
-#: Recorded as changed, never with their values.
-SECRET = frozenset({"password_hash", "session_token"})
+#: Recorded as changed, never with their values: every column marked info={"secret": True}.
+SECRET = frozenset(
+    column.key
+    for model in AUDITED
+    for column in model.__table__.columns
+    if column.info.get("secret")
+)
 HIDDEN = "(hidden)"
 
 

@@ -31,7 +31,9 @@ class User(Timestamped, Base):
         String(200), default="", comment="The name shown beside the user's work."
     )
     password_hash: Mapped[str | None] = mapped_column(
-        String(300), comment="Password hash (never the password); secret, hidden from SQL."
+        String(300),
+        comment="Password hash (never the password); secret, hidden from SQL.",
+        info={"secret": True},
     )
     role: Mapped[str] = mapped_column(
         String(10), default="analyst", comment="What the user may do: " + ", ".join(ROLES) + "."
@@ -44,6 +46,7 @@ class User(Timestamped, Base):
         default=new_session_token,
         sort_order=1,  # after the timestamps: the migration that added it appended it
         comment="Secret that signed-in sessions carry; replacing it ends them all.",
+        info={"secret": True},  # never shown: not in SQL, not in revisions
     )
 
     must_change_password: Mapped[bool] = mapped_column(
