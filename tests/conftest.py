@@ -23,6 +23,20 @@ POSTGRES_URL = os.environ.get("COUNTERCLAIM_TEST_POSTGRES_URL")
 ENGINES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Hash passwords with argon2id at its cheapest in tests (the real cost is ~0.1 s)."""
+    from argon2 import PasswordHasher
+
+    from counterclaim.services import users
+
+    real = users._hasher, users._DUMMY_HASH
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    users._DUMMY_HASH = users._hasher.hash("dummy")
+    yield
+    users._hasher, users._DUMMY_HASH = real
+
+
 @pytest.fixture(scope="session")
 def database_url_factory(tmp_path_factory):
     """Make empty databases of a kind, dropping the PostgreSQL ones at the end."""
@@ -113,7 +127,37 @@ def csrf_app(app):
 
 
 @pytest.fixture
-def client(app):
+def login_as(app, session):
+    """Return `sign_in(role)`: a test client signed in as a new user with that role.
+
+    The user is made in the test's database and the client's session cookie carries
+    it, as after a real sign-in (tests/test_accounts.py signs in through the form).
+    `client.user` is the user. Pass `client=` to sign an existing client in.
+    """
+    from factories import make_user
+
+    def sign_in(role: str = "editor", *, client=None, user=None, **overrides):
+        user = user or make_user(session, role=role, **overrides)
+        session.commit()
+        client = client or app.test_client()
+        with client.session_transaction() as cookie:
+            cookie["_user_id"] = user.get_id()
+            cookie["_fresh"] = True
+        client.user = user
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def client(login_as):
+    """A test client signed in as an editor (who may edit and delete anything)."""
+    return login_as("editor")
+
+
+@pytest.fixture
+def anonymous(app):
+    """A test client that is not signed in."""
     return app.test_client()
 
 

@@ -8,6 +8,7 @@ submits the tokens the forms carry. Debian's Chromium is used, never a downloade
 import os
 import re
 import threading
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from werkzeug.serving import make_server
 
 from conftest import ENGINES
 from counterclaim.db import make_engine
-from counterclaim.services import migrations
+from counterclaim.services import migrations, users
 from counterclaim.web import create_app
 from factories import make_actor, make_claim
 
@@ -30,6 +31,7 @@ TIMEOUT_MS = 10_000
 ISIS_CLAIM = "ISIS video shows a highly competent defence of Mosul"
 ABADI_CLAIM = "ISIS no longer has the guts to fight"
 RATIONALE = "The video shows fighters holding their ground, not fleeing."
+ANALYST, PASSWORD = "mreyes", "a long enough browser password"
 
 
 @pytest.fixture
@@ -56,17 +58,25 @@ def live_server(kind, database_url_factory):
             claim = make_claim(
                 session, text=ISIS_CLAIM, claimant=isis, stated_on=date(2016, 11, 24)
             )
+            users.create_user(session, ANALYST, PASSWORD, role="analyst")
             session.commit()
             seeded = {"isis": isis.name, "abadi": abadi.name, "isis_claim_id": claim.id}
     finally:
         engine.dispose()
 
+    with serving(url) as base:
+        yield base, seeded
+
+
+@contextmanager
+def serving(url: str):
+    """Serve the app on the database at `url` over HTTP; yield its base URL."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", seeded
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
@@ -134,9 +144,19 @@ def _keep_evidence(page, stem: Path) -> str:
     return f"Page at failure: {page.url}; screenshot: {stem.with_suffix('.png')}"
 
 
+def sign_in(page, base: str, path: str) -> None:
+    """Open `path`, sign in on the page it sends to, and come back to `path`."""
+    page.goto(f"{base}{path}")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Username").fill(ANALYST)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}{path}")
+
+
 def _record_and_link(page, base: str, seeded: dict, picker_requests: list[str]) -> None:
-    # Record al-Abadi's claim.
-    page.goto(f"{base}/claims/new")
+    # Record al-Abadi's claim, after signing in.
+    sign_in(page, base, "/claims/new")
     expect(page.get_by_role("heading", name="New claim")).to_be_visible()
     page.get_by_label("Claim", exact=True).fill(ABADI_CLAIM)
     page.get_by_label("Claimant", exact=True).select_option(label=seeded["abadi"])
@@ -191,3 +211,99 @@ def _expect_versus(page, *, this: tuple[str, str], other: tuple[str, str]) -> No
     assert mine and theirs, "a side of the versus block is not shown"
     assert theirs["x"] >= mine["x"] + mine["width"], "the claims are not side by side"
     assert abs(theirs["y"] - mine["y"]) < 2, "the claims are not level"
+
+
+# --- stored XSS: every text field holds a payload; no page runs it -------------------------
+
+PAYLOAD = (
+    """<script>alert('xss')</script><img src=x onerror="alert('img')">"'><svg onload=alert(1)>"""
+)
+MARKDOWN_PAYLOAD = (
+    "[click](javascript:alert('md')) <img src=x onerror=alert('md')> "
+    '<a href="javascript:alert(1)">raw</a>'
+)
+
+
+def _seed_payloads(session) -> dict:
+    """Put the payload in every text field an analyst can fill; return the ids to visit."""
+    from factories import (
+        make_appearance,
+        make_assessment,
+        make_link,
+        make_note,
+        make_source,
+        make_tag,
+    )
+
+    admin = users.create_user(session, "root", PASSWORD, role="admin", display_name=PAYLOAD)
+    session.info["user_id"] = admin.id
+    actor = make_actor(session, name=f"Actor {PAYLOAD}", description=PAYLOAD)
+    tag = make_tag(session, name=f"tag {PAYLOAD}"[:100], description=PAYLOAD)
+    claim = make_claim(session, text=PAYLOAD, claimant=actor, tags=[tag])
+    other = make_claim(session, text=f"Other {PAYLOAD}", claimant=actor)
+    source = make_source(
+        session, title=PAYLOAD, author=PAYLOAD, notes=PAYLOAD, publisher=actor,
+        url="javascript:alert('url')", archived_url="https://example.org/?q=<script>",
+    )  # fmt: skip
+    make_appearance(session, claim, source, excerpt=PAYLOAD, locator=PAYLOAD[:100])
+    make_link(session, claim, other, relation="contradicts", rationale=PAYLOAD)
+    make_assessment(session, claim, admin, rationale=PAYLOAD)
+    make_note(session, claim, admin, body=MARKDOWN_PAYLOAD)
+    make_note(session, author=admin, source=source, body=MARKDOWN_PAYLOAD)
+    claim.text = f"Edited {PAYLOAD}"  # so that the history shows a diff of payloads
+    session.commit()
+    return {"claim": claim.id, "source": source.id, "actor": actor.id}
+
+
+@pytest.mark.browser
+def test_stored_payloads_in_every_text_field_render_inert(chromium_path, database_url_factory):
+    # One engine is enough: what is under test is the rendering, the same on both.
+    url = database_url_factory("sqlite")
+    engine = make_engine(url)
+    try:
+        migrations.upgrade(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            ids = _seed_payloads(session)
+    finally:
+        engine.dispose()
+    pages = [
+        "/", "/claims/", f"/claims/{ids['claim']}", f"/claims/{ids['claim']}/edit",
+        f"/sources/{ids['source']}", "/sources/", f"/actors/{ids['actor']}", "/actors/",
+        "/tags/", f"/history/claims/{ids['claim']}", f"/history/sources/{ids['source']}",
+        "/history/", "/users/", "/account", f"/claims/{ids['claim']}/merge?duplicate_id=2",
+        f"/claims/{ids['claim']}/links/new?q=Other",
+    ]  # fmt: skip
+    dialogs: list[str] = []
+    with serving(url) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(f"{base}/login")
+            page.get_by_label("Username").fill("root")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("status")).to_contain_text("Signed in")
+            for path in pages:
+                response = page.goto(f"{base}{path}")
+                assert response.status == 200, path
+                page.wait_for_load_state("load")
+                assert (
+                    page.locator(
+                        "img[src='x'], svg, script:not([src]):not([type='application/ld+json'])"
+                    ).count()
+                    == 0
+                ), path
+                assert page.locator("[onerror], [onload], a[href^='javascript:']").count() == 0, (
+                    path
+                )
+                assert "<script>alert('xss')</script>" in page.inner_text("main"), path
+            for link in ("click", "raw"):  # sanitised Markdown links go nowhere harmful
+                page.goto(f"{base}/claims/{ids['claim']}")
+                anchors = page.locator("#notes a", has_text=link)
+                for i in range(anchors.count()):
+                    assert not (anchors.nth(i).get_attribute("href") or "").startswith("javascript")
+        finally:
+            browser.close()
+    assert dialogs == []

@@ -486,6 +486,19 @@ DANGLING = [
         lambda s: add(s, ClaimTag(claim_id=make_claim(s).id, tag_id=MISSING)),
     ),
     ("fk_revisions_user_id_users", lambda s: make_revision(s, user_id=MISSING)),
+    *(
+        (
+            f"fk_{model.__tablename__}_created_by_users",
+            lambda s, f=factory: f(s, created_by=MISSING),
+        )
+        for model, factory in (
+            (Actor, make_actor),
+            (Source, make_source),
+            (Claim, make_claim),
+            (ClaimSource, make_appearance),
+            (ClaimLink, make_link),
+        )
+    ),
 ]
 
 
@@ -580,6 +593,11 @@ def _revision_by_user(session):
     return User, revision.user_id, Revision, revision.id, "user_id"
 
 
+def _created_by_user(session, model, factory):
+    row = factory(session, created_by=make_user(session).id)
+    return User, row.created_by, model, row.id, "created_by"
+
+
 SET_NULL_DELETES = [
     (
         "a publisher's sources lose their publisher",
@@ -588,6 +606,20 @@ SET_NULL_DELETES = [
     ),
     ("an affiliate loses its affiliation", "fk_actors_affiliation_id_actors", _affiliated_actor),
     ("a user's revisions lose their user", "fk_revisions_user_id_users", _revision_by_user),
+    *(
+        (
+            f"a user's {model.__tablename__} lose their creator",
+            f"fk_{model.__tablename__}_created_by_users",
+            lambda s, m=model, f=factory: _created_by_user(s, m, f),
+        )
+        for model, factory in (
+            (Actor, make_actor),
+            (Source, make_source),
+            (Claim, make_claim),
+            (ClaimSource, make_appearance),
+            (ClaimLink, make_link),
+        )
+    ),
 ]
 
 

@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, MetaData, Table, func, inspect, select
+from sqlalchemy import Column, MetaData, Table, func, inspect, select, text
 
 from conftest import ENGINES
 from counterclaim.db import make_engine, make_sessionmaker
@@ -224,51 +224,44 @@ def test_downgrade_base_removes_everything_and_upgrade_rebuilds_it(empty_engine)
     assert all(count > 0 for count in row_counts(empty_engine).values())
 
 
-def test_downgrade_to_0001_drops_only_the_views_and_upgrade_restores_them(empty_engine):
-    migrations.upgrade(empty_engine, "0002")
-    fill_0001 = [t for t in Base.metadata.sorted_tables if t.name not in LATER_TABLES]
+# Schema added after 0002: a downgrade to 0002 or below drops it, an upgrade makes it anew.
+LATER_COLUMNS = {"session_token", "must_change_password", "created_by", "external_id"}
+
+
+def lasting(engine) -> dict[str, list[tuple]]:
+    """Rows of the tables that exist at 0002, without the columns added after it."""
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in LATER_TABLES]
+    return contents(engine, [_columns_at(engine, t, leave_out=LATER_COLUMNS) for t in tables])
+
+
+@pytest.mark.parametrize(("target", "views_there"), [("0001", False), ("0002", True)])
+def test_a_downgrade_keeps_the_data_and_upgrade_restores_the_rest(
+    empty_engine, target, views_there
+):
     migrations.upgrade(empty_engine)
     fill(empty_engine)
-    views = view_contents(empty_engine)
-    migrations.downgrade(empty_engine, "0002")
-    tables = contents(empty_engine, [_columns_at(empty_engine, t) for t in fill_0001])
+    tables, views = lasting(empty_engine), view_contents(empty_engine)
 
-    migrations.downgrade(empty_engine, "0001")
-
-    at_0001 = schema(empty_engine)
-    assert at_0001["views"] == set()
-    assert at_0001["tables"] == set(Base.metadata.tables) - set(LATER_TABLES) | {VERSION_TABLE}
-    assert migrations.current_revision(empty_engine) == "0001"
-    assert contents(empty_engine, [_columns_at(empty_engine, t) for t in fill_0001]) == tables
-
-    migrations.upgrade(empty_engine, "0002")
-
-    assert contents(empty_engine, [_columns_at(empty_engine, t) for t in fill_0001]) == tables
-    assert view_contents(empty_engine) == views
-
-
-def test_downgrade_to_0002_drops_the_exchange_columns_and_keeps_the_rest(empty_engine):
-    migrations.upgrade(empty_engine)
-    fill(empty_engine)
-    kept = [_columns_at(empty_engine, t, leave_out={"external_id"}) for t in _tables_at_0002()]
-    before = contents(empty_engine, kept)
-
-    migrations.downgrade(empty_engine, "0002")
+    migrations.downgrade(empty_engine, target)
 
     found = schema(empty_engine)
-    assert "verdict_mappings" not in found["tables"]
-    for name in ("actors", "sources", "claims"):
-        assert "external_id" not in [column[0] for column in found["shape"][name]["columns"]]
-    after = contents(empty_engine, [_columns_at(empty_engine, t) for t in _tables_at_0002()])
-    assert after == before
+    assert found["views"] == (set(VIEWS) if views_there else set())
+    assert found["tables"] == set(Base.metadata.tables) - set(LATER_TABLES) | {VERSION_TABLE}
+    assert not any(
+        column[0] in LATER_COLUMNS
+        for shape in found["shape"].values()
+        for column in shape["columns"]
+    )
+    assert migrations.current_revision(empty_engine) == target
+    assert lasting(empty_engine) == tables
 
     migrations.upgrade(empty_engine)
 
-    assert_complete(schema(empty_engine))
-
-
-def _tables_at_0002():
-    return [t for t in Base.metadata.sorted_tables if t.name not in LATER_TABLES]
+    assert lasting(empty_engine) == tables
+    assert view_contents(empty_engine) == views
+    with empty_engine.connect() as connection:  # every user has a fresh, distinct token
+        tokens = connection.execute(text("SELECT session_token FROM users")).scalars().all()
+    assert len(set(tokens)) == len(tokens) > 0 and all(len(t) == 32 for t in tokens)
 
 
 def _columns_at(engine, table, leave_out=frozenset()):

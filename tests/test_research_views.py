@@ -85,7 +85,8 @@ def test_every_contradiction_of_a_claim_is_listed(session):
 
 # Each case: one rating history per analyst, in the order the ratings are made; analysts
 # take turns, so a re-rating comes after the other analysts' first ratings. Expected:
-# (assessments, analysts, cannot_judge, median, min, max, spread).
+# (assessments, analysts, cannot_judge, median, min, max, spread); `disagreement` is
+# expected exactly when the spread is 2 or more.
 CONSENSUS = [
     ("one analyst", [[4]], (1, 1, 0, 4.0, 4, 4, 0)),
     ("odd count: 2, 3, 5", [[2], [3], [5]], (3, 3, 0, 3.0, 2, 5, 3)),
@@ -129,7 +130,13 @@ def test_consensus_combines_each_analysts_latest_assessment(session, histories, 
         "credibility_max",
         "credibility_spread",
     )
-    assert found == {"claim_id": claim.id, **dict(zip(columns, expected, strict=True))}
+    spread = expected[-1]
+    assert found == {
+        "claim_id": claim.id,
+        **dict(zip(columns, expected, strict=True)),
+        "disagreement": spread >= 2,  # flagged from a spread of 2 up
+    }
+    assert type(found["disagreement"]) is bool
 
 
 def test_an_unassessed_claim_has_no_consensus_row(session):

@@ -7,7 +7,6 @@ from pathlib import Path
 DEFAULTS = {
     "PAGE_SIZE": 50,
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
-    "LOCAL_USER": "analyst",
     "ORGANISATION": "Counterclaim",
     "IMPORT_UPLOAD_MAX_BYTES": 32 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -16,11 +15,27 @@ DEFAULTS = {
     "SQL_ROW_LIMIT": 1000,
     "SQL_CONCURRENCY": 2,
     "READONLY_DATABASE_URL": None,
+    "SESSION_COOKIE_SECURE": None,  # None: Secure whenever the request came over HTTPS
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PROXY_FIX": False,
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
 }
 
 #: Settings of the SQL console, each read from COUNTERCLAIM_<name> when it is set; the
 #: console checks their values when it starts (services/sql_console.py).
 CONSOLE_SETTINGS = ("SQL_TIME_LIMIT", "SQL_ROW_LIMIT", "SQL_CONCURRENCY", "READONLY_DATABASE_URL")
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _flag(value: str | None) -> bool | None:
+    """Read an on/off setting; None when unset or neither."""
+    value = (value or "").strip().lower()
+    return True if value in _TRUE else False if value in _FALSE else None
 
 
 def instance_path() -> str:
@@ -37,7 +52,6 @@ def from_environment(instance_path: str | Path) -> dict:
     """Return the settings that the environment gives, over the defaults."""
     settings = dict(DEFAULTS)
     settings["DATABASE_URL"] = os.environ.get("DATABASE_URL") or default_database_url(instance_path)
-    settings["LOCAL_USER"] = os.environ.get("COUNTERCLAIM_LOCAL_USER", DEFAULTS["LOCAL_USER"])
     for name in CONSOLE_SETTINGS:
         if os.environ.get(f"COUNTERCLAIM_{name}"):
             settings[name] = os.environ[f"COUNTERCLAIM_{name}"]
@@ -46,6 +60,11 @@ def from_environment(instance_path: str | Path) -> dict:
         settings["IMPORT_UPLOAD_MAX_BYTES"] = int(
             os.environ["COUNTERCLAIM_IMPORT_UPLOAD_MAX_BYTES"]
         )
+    settings["SESSION_COOKIE_SECURE"] = _flag(os.environ.get("COUNTERCLAIM_SESSION_COOKIE_SECURE"))
+    settings["PROXY_FIX"] = bool(_flag(os.environ.get("COUNTERCLAIM_PROXY_FIX")))
+    for setting in ("LOGIN_RATE_LIMIT", "RATELIMIT_STORAGE_URI"):
+        if os.environ.get(f"COUNTERCLAIM_{setting}"):
+            settings[setting] = os.environ[f"COUNTERCLAIM_{setting}"]
     if os.environ.get("COUNTERCLAIM_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["COUNTERCLAIM_SECRET_KEY"]
     return settings

@@ -1,4 +1,4 @@
-"""The `counterclaim` command: run the workbench, migrate, seed.
+"""The `counterclaim` command: run the workbench, migrate, seed, manage users.
 
 Every command works on the database the workbench would use (DATABASE_URL, else the
 SQLite file in the instance folder), or the one given with --database. Bad input prints
@@ -89,4 +89,4 @@ def run() -> None:
 
 
 # The commands register themselves on `main` when their modules are imported.
-from . import exchange, generate, migrate, seed, serve, sql  # noqa: E402, F401
+from . import exchange, generate, migrate, seed, serve, sql, users  # noqa: E402, F401

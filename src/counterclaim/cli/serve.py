@@ -1,5 +1,7 @@
 """`counterclaim serve`: run the workbench."""
 
+import os
+
 import click
 
 from counterclaim.services import migrations
@@ -18,6 +20,7 @@ def serve(ctx: Context, host: str, port: int, no_seed: bool) -> None:
     from waitress import serve as waitress_serve
 
     migrations.upgrade(ctx.engine)
+    _first_admin(ctx)
     if not no_seed:
         _seed_if_empty(ctx)
     click.echo(f"Database: {ctx.engine.url.render_as_string(hide_password=True)}")
@@ -33,3 +36,25 @@ def _seed_if_empty(ctx: Context) -> None:
             report = seed.load_seed(session, seed.default_seed_path())
             session.commit()
             click.echo(f"Loaded the demo data. {report}")
+
+
+def _first_admin(ctx: Context) -> None:
+    """Create the administrator on first run; show a generated password once."""
+    from counterclaim.services import users
+
+    given = os.environ.get("COUNTERCLAIM_ADMIN_PASSWORD") or None
+    with ctx.session() as session:
+        created = users.ensure_first_admin(
+            session, os.environ.get("COUNTERCLAIM_ADMIN_USERNAME") or "admin", given
+        )
+        if created is None:
+            return
+        session.commit()
+    user, password = created
+    if given:
+        click.echo(f"Created the administrator {user.username!r} with COUNTERCLAIM_ADMIN_PASSWORD.")
+    else:
+        click.echo(
+            f"Created the administrator {user.username!r}. One-time password (shown only now;"
+            f" signing in with it asks you to choose your own):\n\n    {password}\n"
+        )

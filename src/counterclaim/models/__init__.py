@@ -1,5 +1,6 @@
 """The SQLAlchemy models: one module per aggregate, no Flask."""
 
+from . import audit  # noqa: E402, F401, I001 - registers the audit trail on every Session
 from .actor import Actor
 from .annotation import Annotation
 from .assessment import Assessment

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Timestamped, intpk
+from .base import Base, CreatedBy, Timestamped, intpk
 from .vocabulary import ACTOR_KIND, check_in
 
 
-class Actor(Timestamped, Base):
+class Actor(Timestamped, CreatedBy, Base):
     """A person, government, armed group, outlet or organisation that claims or publishes."""
 
     __tablename__ = "actors"

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import DateTime, Integer, MetaData, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -54,4 +54,18 @@ class Timestamped:
         default=utcnow,
         onupdate=utcnow,
         comment="When the row was last changed (UTC).",
+    )
+
+
+class CreatedBy:
+    """Adds `created_by`: the user who created the row, which decides who may edit it.
+
+    The audit trail's flush listener fills it from the acting user of the session
+    (`session.info["user_id"]`), so no form or service ever takes it as input.
+    """
+
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"),
+        index=True,
+        comment="The user who created the row (null: loaded, imported or a removed user).",
     )

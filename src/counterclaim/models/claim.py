@@ -18,13 +18,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .actor import Actor
-from .base import Base, Timestamped, intpk
+from .base import Base, CreatedBy, Timestamped, intpk
 from .source import Source
 from .tag import Tag
 from .vocabulary import CLAIM_STATUS, RELATIONS, STANCE, STRENGTH, SYMMETRIC_RELATIONS, check_in
 
 
-class Claim(Timestamped, Base):
+class Claim(Timestamped, CreatedBy, Base):
     """One assertion, made by one claimant."""
 
     __tablename__ = "claims"
@@ -61,7 +61,7 @@ class Claim(Timestamped, Base):
 
     claimant: Mapped[Actor] = relationship()
     appearances: Mapped[list[ClaimSource]] = relationship(
-        back_populates="claim", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="claim", cascade="all, delete-orphan"
     )
     tags: Mapped[list[Tag]] = relationship(secondary="claim_tags", order_by="Tag.name")
 
@@ -80,7 +80,7 @@ class Claim(Timestamped, Base):
         return self.text
 
 
-class ClaimSource(Timestamped, Base):
+class ClaimSource(Timestamped, CreatedBy, Base):
     """A claim's appearance in a source: the exact excerpt, where it is, and the stance."""
 
     __tablename__ = "claim_sources"
@@ -116,7 +116,7 @@ class ClaimSource(Timestamped, Base):
     )
 
 
-class ClaimLink(Timestamped, Base):
+class ClaimLink(Timestamped, CreatedBy, Base):
     """A typed relation from one claim to another: the cross-reference.
 
     Symmetric relations are stored once, with the lower claim id first.

@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, intpk, utcnow
+from .user import User
 from .vocabulary import REVISION_ACTIONS, check_in
 
 
@@ -30,6 +31,8 @@ class Revision(Base):
     at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, comment="When the change was made (UTC)."
     )
+
+    user: Mapped[User | None] = relationship()
 
     __table_args__ = (
         CheckConstraint(check_in("action", REVISION_ACTIONS), name="action"),

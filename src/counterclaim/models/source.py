@@ -8,11 +8,11 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .actor import Actor
-from .base import Base, Timestamped, intpk
+from .base import Base, CreatedBy, Timestamped, intpk
 from .vocabulary import RELIABILITY, SOURCE_KIND, check_in
 
 
-class Source(Timestamped, Base):
+class Source(Timestamped, CreatedBy, Base):
     """An article, statement, video, report or post in which claims appear."""
 
     __tablename__ = "sources"

@@ -5,7 +5,7 @@ with the schema version); these definitions let code query them. They sit in the
 MetaData so that `create_all` and autogenerate never mistake them for tables.
 """
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, Text
 
 view_metadata = MetaData()
 
@@ -35,6 +35,9 @@ claim_consensus = Table(
     Column("credibility_min", Integer, comment="Most credible latest rating (1–5)."),
     Column("credibility_max", Integer, comment="Least credible latest rating (1–5)."),
     Column("credibility_spread", Integer, comment="credibility_max − credibility_min; 0 if none."),
+    Column(
+        "disagreement", Boolean, comment="True when the spread is 2 or more: analysts disagree."
+    ),
     comment="Each assessed claim's consensus from each analyst's latest assessment.",
 )
 

@@ -88,10 +88,17 @@ TAG_KIND = {
 
 ROLES = {
     "viewer": "Reads, runs reports and read-only SQL",
-    "analyst": "Adds claims, sources, links, assessments and notes",
-    "editor": "Edits and deletes anything, merges duplicates",
+    "analyst": "Adds claims, sources, links, assessments and notes; edits what they created",
+    "editor": "Edits and deletes anything, merges duplicates, manages tags and saved queries",
     "admin": "Manages users",
 }
+ROLE_ORDER = tuple(ROLES)  # each role may do what the ones before it may
+
+
+def role_rank(role: str | None) -> int:
+    """Return a role's place in ROLE_ORDER; -1 for no role or an unknown one."""
+    return ROLE_ORDER.index(role) if role in ROLE_ORDER else -1
+
 
 REVISION_ACTIONS = {
     "create": "Created",

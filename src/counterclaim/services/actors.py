@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from counterclaim.models import Actor, Claim
+from counterclaim.models import Actor, Claim, Source
 
 from .errors import NotAllowed
 from .pagination import Page, Sort, paginate
@@ -36,6 +36,12 @@ def delete_actor(session: Session, actor: Actor) -> None:
     claims = session.scalar(select(func.count()).where(Claim.claimant_id == actor.id))
     if claims:
         raise NotAllowed(f"{actor.name} made {claims} claim(s); an actor with claims is kept.")
+    # The database would set these to NULL by itself; doing it here records it.
+    for member in session.scalars(select(Actor).where(Actor.affiliation_id == actor.id)):
+        member.affiliation_id = None
+    for source in session.scalars(select(Source).where(Source.publisher_id == actor.id)):
+        source.publisher_id = None
+    session.flush()
     session.delete(actor)
     session.flush()
 

@@ -50,6 +50,7 @@ class ClaimFilters:
     stated_to: date | None = None
     source_id: int | None = None
     min_reliability: str | None = None
+    disagreement: bool | None = None
 
     def is_empty(self) -> bool:
         return all(value in (None, "") for value in vars(self).values())
@@ -134,6 +135,12 @@ def _narrow(stmt, f: ClaimFilters):
         stmt = stmt.where(
             exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == f.tag_id)
         )
+    if f.disagreement:
+        stmt = stmt.where(
+            exists().where(
+                claim_consensus.c.claim_id == Claim.id, claim_consensus.c.disagreement.is_(True)
+            )
+        )
     if f.source_id is not None or f.min_reliability:
         appears = exists().where(ClaimSource.claim_id == Claim.id)
         if f.source_id is not None:
@@ -161,6 +168,16 @@ def contradiction_counts(session: Session, claim_ids: list[int]) -> dict[int, in
         for claim_id, n in session.execute(stmt):
             counts[claim_id] = counts.get(claim_id, 0) + n
     return counts
+
+
+def disagreements(session: Session, claim_ids: list[int]) -> set[int]:
+    """Return which of `claim_ids` the analysts disagree on (spread >= 2), in one query."""
+    if not claim_ids:
+        return set()
+    stmt = select(claim_consensus.c.claim_id).where(
+        claim_consensus.c.claim_id.in_(claim_ids), claim_consensus.c.disagreement.is_(True)
+    )
+    return set(session.scalars(stmt))
 
 
 @dataclass

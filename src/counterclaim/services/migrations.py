@@ -1,5 +1,8 @@
 """Run the Alembic migrations programmatically, for the CLI, the app and the tests."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -7,6 +10,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from counterclaim.paths import resource_dir
+
+
+class MigrationError(RuntimeError):
+    """A migration would leave the database inconsistent; nothing was changed."""
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -18,15 +25,42 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """Yield a connection in a transaction fit for schema changes.
+
+    On SQLite, changing a column rebuilds its table (copy, drop, rename). With foreign
+    keys on, dropping the old table would fire the ON DELETE actions of the rows that
+    point to it, so SQLite's own procedure is followed: foreign keys off (which only
+    works outside a transaction), migrate, check every key with `foreign_key_check`
+    before committing, and foreign keys back on.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise MigrationError(f"the migration breaks foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database up to `revision`."""
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database down to `revision` ("base" empties it)."""
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

@@ -33,7 +33,6 @@ from counterclaim.models import (
     Claim,
     ClaimLink,
     ClaimSource,
-    ClaimTag,
     SavedQuery,
     Source,
     Tag,
@@ -787,18 +786,14 @@ class _Loader:
         self.session.flush()
 
     def _load_claim_tags(self, claim: Claim, names: tuple[str, ...]) -> None:
-        tagged = set(
-            self.session.scalars(select(ClaimTag.tag_id).where(ClaimTag.claim_id == claim.id))
-        )
-        added = False
+        # Through the relationship, not ClaimTag rows: a claim's tags are in its history.
+        tagged = {tag.id for tag in claim.tags}
         for name in names:
             tag = self._tag(name)
             if tag.id not in tagged:
-                self._add(ClaimTag(claim_id=claim.id, tag_id=tag.id), "claim_tags")
+                claim.tags.append(tag)
+                self.report.created["claim_tags"] += 1
                 tagged.add(tag.id)
-                added = True
-        if added:
-            self.session.expire(claim, ["tags"])
 
     def _load_appearances(self, claim: Claim, specs: tuple[_AppearanceSpec, ...]) -> None:
         added = False

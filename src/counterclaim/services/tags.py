@@ -1,9 +1,10 @@
 """Tags: topics, places, events and operations."""
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from counterclaim.models import ClaimTag, Tag
+from counterclaim.models import Claim, ClaimTag, Tag
+from counterclaim.models.base import utcnow
 
 TAG_FIELDS = ("name", "kind", "description")
 
@@ -26,7 +27,18 @@ def update_tag(session: Session, tag: Tag, **values) -> Tag:
 
 
 def delete_tag(session: Session, tag: Tag) -> None:
-    """Delete a tag; the claims filed under it lose the tag, nothing else."""
+    """Delete a tag; the claims filed under it lose the tag, nothing else.
+
+    Each claim drops the tag through the ORM (not the database's cascade), so that the
+    change is in the claim's history.
+    """
+    tagged = select(Claim).where(
+        exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == tag.id)
+    )
+    for claim in session.scalars(tagged):
+        claim.tags = [t for t in claim.tags if t.id != tag.id]
+        claim.updated_at = utcnow()
+    session.flush()
     session.delete(tag)
     session.flush()
 

@@ -6,7 +6,8 @@ from flask_wtf import CSRFProtect
 from counterclaim import config
 from counterclaim.paths import resource_dir
 
-from . import database, errors, filters
+from . import database, errors, filters, security
+from .auth import login
 
 csrf = CSRFProtect()
 
@@ -21,6 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure(app, test_config)
     csrf.init_app(app)
     database.init_app(app)
+    security.init_app(app)
+    login.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     register_blueprints(app)
@@ -37,6 +40,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .actors.routes import bp as actors
+    from .audit.routes import bp as audit
+    from .auth.routes import bp as auth
     from .claims.routes import bp as claims
     from .evidence.routes import bp as evidence
     from .exchange.routes import bp as exchange
@@ -46,7 +51,11 @@ def register_blueprints(app: Flask) -> None:
     from .sources.routes import bp as sources
     from .sql.routes import bp as sql
     from .tags.routes import bp as tags
+    from .users.routes import bp as users
 
-    blueprints = (main, claims, links, evidence, sources, actors, tags, schema, sql, exchange)
+    blueprints = (
+        main, auth, claims, links, evidence, sources, actors, tags, audit, users,
+        schema, sql, exchange,
+    )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

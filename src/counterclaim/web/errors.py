@@ -2,8 +2,8 @@
 
 import logging
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, current_app, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from counterclaim.services.pagination import BadCursor
 
@@ -12,12 +12,25 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(BadCursor, _bad_cursor)
     app.register_error_handler(Exception, _unexpected)
 
 
 def _http_error(error: HTTPException):
     return render_template("errors/error.html", error=error), error.code
+
+
+def _too_large(_error: RequestEntityTooLarge):
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    shown = _Shown(
+        413,
+        "Too large",
+        f"What you sent is larger than the workbench accepts ({limit // (1024 * 1024)} MB)."
+        " Nothing was saved: go back, shorten the text (quote the passage that carries the"
+        " claim, not the whole source) and send it again.",
+    )
+    return render_template("errors/error.html", error=shown), 413
 
 
 def _bad_cursor(error: BadCursor):

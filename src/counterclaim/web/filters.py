@@ -4,14 +4,25 @@ from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from counterclaim.models import vocabulary
+from counterclaim.services.history import changes_of
 from counterclaim.services.notes import render_markdown
+
+from .access import may_change
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(_markdown, "markdown")
     app.add_template_global(_url_with, "url_with")
+    app.add_template_global(may_change, "may_change")
+    app.add_template_global(changes_of, "service_changes")
+    app.jinja_env.tests["http_url"] = _is_http_url
     app.context_processor(lambda: {"vocab": vocabulary})
+
+
+def _is_http_url(value) -> bool:
+    """Tell whether a stored address may become a link: http(s) only, never javascript:."""
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
 def _markdown(body: str) -> Markup:

@@ -1,15 +1,10 @@
-"""Who is working: until sign-in exists, the workbench's single local analyst."""
+"""Who is working: the signed-in user (Flask-Login's current user)."""
 
-from flask import current_app, g
+from flask_login import current_user
 
 from counterclaim.models import User
-from counterclaim.services.users import local_analyst
-
-from .database import get_session
 
 
 def current_analyst() -> User:
-    """Return the analyst making this request."""
-    if "analyst" not in g:
-        g.analyst = local_analyst(get_session(), current_app.config["LOCAL_USER"])
-    return g.analyst
+    """Return the user making this request (views that call it require a role)."""
+    return current_user._get_current_object()

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from counterclaim.models import Actor
 from counterclaim.services import actors as service
 
-from ..access import requires
+from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..pagination import page_request
@@ -55,6 +55,7 @@ def create():
 def edit(actor_id: int):
     session = get_session()
     actor = get_or_404(Actor, actor_id)
+    check_may_change(actor)
     form = ActorForm(obj=actor).fill(session, actor)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200

@@ -10,7 +10,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY, STANCE
 from counterclaim.services import actors, tags
@@ -61,6 +68,18 @@ class EditClaimForm(ClaimForm):
     version = VersionField()
 
 
+class MergeForm(FlaskForm):
+    duplicate_id = IntegerField(
+        "The duplicate's number",
+        validators=[
+            InputRequired("Give the number (#) of the duplicate claim."),
+            NumberRange(min=1),
+        ],
+        description="Its links, sources, assessments, notes and tags move to this claim; "
+        "it stays, retracted, as a duplicate of this one.",
+    )
+
+
 class ClaimFilterForm(FlaskForm):
     """The claims list's filters, read from the query string."""
 
@@ -79,6 +98,7 @@ class ClaimFilterForm(FlaskForm):
         choices=options(((c, f"{c} or better") for c in RELIABILITY), blank="Any reliability"),
         default="",
     )
+    disagreement = BooleanField("Analysts disagree (spread of 2 or more)")
     sort = SelectField(
         "Sort", choices=options((s.key, s.label) for s in SORTS.values()), default=DEFAULT_SORT
     )

@@ -13,15 +13,15 @@ from flask import (
 
 from counterclaim.models import Claim, Source, Tag
 from counterclaim.services import claims as service
-from counterclaim.services import evidence, sources
-from counterclaim.services.errors import StaleEdit
+from counterclaim.services import evidence, merging, sources
+from counterclaim.services.errors import DomainError, StaleEdit
 from counterclaim.services.exchange import jsonld
 
-from ..access import requires
+from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..pagination import page_request
-from .forms import ClaimFilterForm, EditClaimForm, NewClaimForm
+from .forms import ClaimFilterForm, EditClaimForm, MergeForm, NewClaimForm
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
 
@@ -32,15 +32,21 @@ def index():
     session = get_session()
     form = ClaimFilterForm(request.args).fill(session)
     if not form.validate():
-        return render_template("claims/list.html", form=form, page=None, counts={}), 400
+        return render_template(
+            "claims/list.html", form=form, page=None, counts={}, disputed=set()
+        ), 400
     after, size = page_request()
     page = service.list_claims(
         session, _filters(form), sort=form.sort.data or service.DEFAULT_SORT,
         after=after, size=size,
     )  # fmt: skip
-    counts = service.contradiction_counts(session, [c.id for c in page.items])
+    ids = [c.id for c in page.items]
+    counts = service.contradiction_counts(session, ids)
+    disputed = service.disagreements(session, ids)
     source = session.get(Source, form.source.data) if form.source.data else None
-    return render_template("claims/list.html", form=form, page=page, counts=counts, source=source)
+    return render_template(
+        "claims/list.html", form=form, page=page, counts=counts, disputed=disputed, source=source
+    )
 
 
 def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
@@ -53,6 +59,7 @@ def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
         stated_to=form.stated_to.data,
         source_id=form.source.data,
         min_reliability=form.reliability.data or None,
+        disagreement=form.disagreement.data or None,
     )
 
 
@@ -97,6 +104,7 @@ def create():
 def edit(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
+    check_may_change(claim)
     form = EditClaimForm(obj=claim, tag_ids=[t.id for t in claim.tags]).fill(session)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
@@ -128,3 +136,28 @@ def delete(claim_id: int):
         deleted="Claim deleted.", done_url=url_for("claims.index"),
         refused_url=url_for("claims.detail", claim_id=claim_id),
     )  # fmt: skip
+
+
+@bp.route("/<int:claim_id>/merge", methods=["GET", "POST"])
+@requires("editor")
+def merge(claim_id: int):
+    """Merge a duplicate into this claim: pick it by number, compare, confirm."""
+    session = get_session()
+    claim = get_or_404(Claim, claim_id)
+    form = MergeForm(duplicate_id=request.args.get("duplicate_id", type=int))
+    duplicate = session.get(Claim, form.duplicate_id.data) if form.duplicate_id.data else None
+    valid = form.validate_on_submit() if request.method == "POST" else True
+    if form.duplicate_id.data and duplicate is None:
+        form.duplicate_id.errors = [f"There is no claim #{form.duplicate_id.data}."]
+    elif request.method == "POST" and valid:
+        try:
+            report = merging.merge_claims(session, claim, duplicate)
+        except DomainError as refusal:
+            session.rollback()
+            form.duplicate_id.errors = [str(refusal)]
+        else:
+            session.commit()
+            flash(f"Merged claim #{duplicate.id} into this one. {report}", "success")
+            return redirect(url_for("claims.detail", claim_id=claim.id))
+    status = 400 if form.is_submitted() or form.duplicate_id.errors else 200
+    return render_template("claims/merge.html", claim=claim, duplicate=duplicate, form=form), status

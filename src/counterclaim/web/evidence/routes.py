@@ -7,7 +7,7 @@ from counterclaim.services import evidence as service
 from counterclaim.services import sources
 from counterclaim.services.errors import DomainError
 
-from ..access import requires
+from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..fields import options
@@ -51,6 +51,7 @@ def detach(claim_id: int, appearance_id: int):
     appearance = get_or_404(ClaimSource, appearance_id)
     if appearance.claim_id != claim_id:
         abort(404, description=f"Claim #{claim_id} has no such appearance.")
+    check_may_change(appearance)
     back = url_for("claims.detail", claim_id=claim_id)
     return delete_after_confirmation(
         appearance, service.detach_source, template="evidence/detach.html",

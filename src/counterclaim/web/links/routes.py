@@ -7,7 +7,7 @@ from counterclaim.models import Claim, ClaimLink
 from counterclaim.services import links as service
 from counterclaim.services.errors import DomainError
 
-from ..access import requires
+from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from .forms import LinkForm
@@ -70,6 +70,7 @@ def delete(claim_id: int, link_id: int):
     link = get_or_404(ClaimLink, link_id)
     if claim_id not in (link.from_claim_id, link.to_claim_id):
         abort(404, description=f"Claim #{claim_id} has no link #{link_id}.")
+    check_may_change(link)
     back = url_for("claims.detail", claim_id=claim_id)
     return delete_after_confirmation(
         link, service.unlink, template="links/delete.html",

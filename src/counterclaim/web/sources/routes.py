@@ -9,7 +9,7 @@ from counterclaim.services import evidence
 from counterclaim.services import sources as service
 from counterclaim.services.errors import StaleEdit
 
-from ..access import requires
+from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..evidence.forms import NoteForm
@@ -72,6 +72,7 @@ def create():
 def edit(source_id: int):
     session = get_session()
     source = get_or_404(Source, source_id)
+    check_may_change(source)
     form = EditSourceForm(obj=source).fill(session)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200

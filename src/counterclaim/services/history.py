@@ -1,0 +1,151 @@
+"""Reading the audit trail: a record's revisions, its state at any of them, and restoring
+an earlier version of a claim or a source (the restore is itself a revision).
+
+`replay` applies revisions in order: a create sets every field, an update, restore or
+merge sets the fields it changed, a delete leaves nothing. Replaying all of a record's
+revisions gives its current recorded fields (models/audit.py::snapshot).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, select
+from sqlalchemy.orm import Session, joinedload
+
+from counterclaim.models import Actor, Claim, Revision, Source, Tag
+from counterclaim.models.audit import AUDITED, HIDDEN, recorded_as
+from counterclaim.models.base import utcnow
+
+from .claims import CLAIM_FIELDS
+from .errors import NotAllowed
+from .sources import SOURCE_FIELDS
+
+ENTITIES = tuple(model.__tablename__ for model in AUDITED)
+MODELS = {model.__tablename__: model for model in AUDITED}
+#: What an editor may restore: the model and the fields a restore puts back.
+RESTORABLE = {"claims": (Claim, CLAIM_FIELDS + ("tags",)), "sources": (Source, SOURCE_FIELDS)}
+#: Foreign keys a restore checks first, so that it refuses instead of failing.
+_REFERENCES = {"claimant_id": Actor, "publisher_id": Actor}
+
+
+@dataclass
+class Change:
+    """One field of a revision: its name and the values before and after."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+def history(session: Session, entity: str, entity_id: int) -> list[Revision]:
+    """Return a record's revisions, oldest first, with who made them (deleted records too)."""
+    stmt = (
+        select(Revision)
+        .where(Revision.entity == entity, Revision.entity_id == entity_id)
+        .options(joinedload(Revision.user))
+        .order_by(Revision.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def recent(
+    session: Session,
+    *,
+    entities: tuple[str, ...] = ENTITIES,
+    action: str | None = None,
+    limit: int = 100,
+) -> list[Revision]:
+    """Return the latest revisions of `entities`, newest first, optionally of one action."""
+    stmt = (
+        select(Revision)
+        .where(Revision.entity.in_(entities))
+        .options(joinedload(Revision.user))
+        .order_by(Revision.id.desc())
+    )
+    if action:
+        stmt = stmt.where(Revision.action == action)
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def replay(revisions: list[Revision]) -> dict[str, Any] | None:
+    """Return the recorded fields after `revisions` (in order); None if it ends deleted."""
+    state: dict[str, Any] | None = None
+    for revision in revisions:
+        if revision.action == "delete":
+            state = None
+        elif revision.action == "create":
+            state = {name: new for name, (_old, new) in revision.changes.items()}
+        else:
+            state = dict(state or {})
+            state.update({name: new for name, (_old, new) in revision.changes.items()})
+    return state
+
+
+def changes_of(revision: Revision) -> list[Change]:
+    """Return a revision's changed fields, in a stable order, for display."""
+    return [Change(name, old, new) for name, (old, new) in sorted(revision.changes.items())]
+
+
+def tag_names(session: Session, revisions: list[Revision]) -> dict[int, str]:
+    """Return the names of the tags that `revisions` mention, by id."""
+    ids = {
+        tag_id
+        for revision in revisions
+        for values in [revision.changes.get("tags") or [None, None]]
+        for tag_ids in values
+        if tag_ids
+        for tag_id in tag_ids
+    }
+    if not ids:
+        return {}
+    return dict(session.execute(select(Tag.id, Tag.name).where(Tag.id.in_(ids))).all())
+
+
+def restore(session: Session, entity: str, entity_id: int, revision_id: int):
+    """Put a claim or source back as it was after revision `revision_id`."""
+    if entity not in RESTORABLE:
+        raise NotAllowed(f"Only claims and sources can be restored, not {entity}.")
+    model, fields = RESTORABLE[entity]
+    record = session.get(model, entity_id)
+    if record is None:
+        raise NotAllowed(f"This {model.__name__.lower()} was deleted; its history stays readable.")
+    revisions = history(session, entity, entity_id)
+    upto = [r for r in revisions if r.id <= revision_id]
+    if not upto or upto[-1].id != revision_id:
+        raise NotAllowed(f"There is no revision #{revision_id} of this record.")
+    state = replay(upto)
+    if not state:
+        raise NotAllowed("The record did not exist at that revision.")
+    values = {name: _from_json(model, name, state[name]) for name in fields if name in state}
+    tag_ids = values.pop("tags", None)
+    for name, referred in _REFERENCES.items():
+        if values.get(name) is not None and session.get(referred, values[name]) is None:
+            raise NotAllowed(f"That version's {name.removesuffix('_id')} no longer exists.")
+    # Read everything first: a query after the first change would flush it on its own
+    # and raise the version twice.
+    tags = None
+    if tag_ids is not None:
+        tags = [tag for tag in (session.get(Tag, i) for i in tag_ids) if tag is not None]
+        current_tags = {t.id for t in record.tags}
+    with recorded_as(session, "restore"):
+        changed = False
+        for name, value in values.items():
+            if value != HIDDEN and getattr(record, name) != value:
+                setattr(record, name, value)
+                changed = True
+        if tags is not None and {t.id for t in tags} != current_tags:
+            record.tags = tags
+            record.updated_at = utcnow()  # a tag change raises the version too
+            changed = True
+        if not changed:
+            raise NotAllowed("The record is already as it was at that revision.")
+        session.flush()
+    return record
+
+
+def _from_json(model, name: str, value):
+    column = model.__table__.columns.get(name)
+    if value is not None and column is not None and isinstance(column.type, Date):
+        return date.fromisoformat(value)
+    return value

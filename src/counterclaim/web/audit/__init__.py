@@ -1,0 +1,1 @@
+"""The audit trail in the workbench: recent changes, a record's history, restoring."""

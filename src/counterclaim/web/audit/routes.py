@@ -1,0 +1,70 @@
+"""The history area: who changed what, a record's revisions as diffs, and restore."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from counterclaim.models.vocabulary import REVISION_ACTIONS
+from counterclaim.services import history as service
+from counterclaim.services.errors import DomainError
+
+from ..access import requires
+from ..database import get_session
+
+bp = Blueprint("audit", __name__, url_prefix="/history")
+
+ENTITY = "<any(" + ", ".join(service.ENTITIES) + "):entity>"
+ADMIN_ONLY = {"users"}  # who has which account and role is the admins' business
+
+
+def _readable() -> tuple[str, ...]:
+    if current_user.has_role("admin"):
+        return service.ENTITIES
+    return tuple(e for e in service.ENTITIES if e not in ADMIN_ONLY)
+
+
+@bp.get("/")
+@requires("viewer")
+def recent():
+    readable = _readable()
+    entity = request.args.get("entity") if request.args.get("entity") in readable else None
+    action = request.args.get("action") if request.args.get("action") in REVISION_ACTIONS else None
+    revisions = service.recent(
+        get_session(), entities=(entity,) if entity else readable, action=action
+    )
+    return render_template(
+        "audit/recent.html", revisions=revisions, entity=entity, action=action,
+        entities=readable, tag_names=service.tag_names(get_session(), revisions),
+    )  # fmt: skip
+
+
+@bp.get(f"/{ENTITY}/<int:entity_id>")
+@requires("viewer")
+def record(entity: str, entity_id: int):
+    if entity not in _readable():
+        abort(403, description="The history of accounts is for administrators.")
+    session = get_session()
+    revisions = service.history(session, entity, entity_id)
+    if not revisions:
+        abort(404, description=f"No history of {entity} #{entity_id}.")
+    current = session.get(service.MODELS[entity], entity_id)
+    return render_template(
+        "audit/record.html", entity=entity, entity_id=entity_id, revisions=revisions,
+        current=current, restorable=entity in service.RESTORABLE and current is not None,
+        state=service.replay(revisions) or service.replay(revisions[:-1]),
+        tag_names=service.tag_names(session, revisions),
+    )  # fmt: skip
+
+
+@bp.post(f"/{ENTITY}/<int:entity_id>/restore/<int:revision_id>")
+@requires("editor")
+def restore(entity: str, entity_id: int, revision_id: int):
+    session = get_session()
+    try:
+        service.restore(session, entity, entity_id, revision_id)
+    except DomainError as refusal:
+        session.rollback()
+        flash(str(refusal), "error")
+    else:
+        session.commit()
+        flash(f"Restored the version of revision #{revision_id}.", "success")
+    return redirect(url_for("audit.record", entity=entity, entity_id=entity_id))

@@ -1,0 +1,1 @@
+"""Administering users: accounts, roles, passwords."""
