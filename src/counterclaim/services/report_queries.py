@@ -64,8 +64,11 @@ class ReportSql:
         right = case((first, ClaimLink.to_claim_id), else_=ClaimLink.from_claim_id)
         pairs = (
             select(
-                ClaimLink.id.label("link_id"), left.label("claim_id"),
-                right.label("counterclaim_id"), ClaimLink.strength, ClaimLink.rationale,
+                ClaimLink.id.label("link_id"),
+                left.label("claim_id"),
+                right.label("counterclaim_id"),
+                ClaimLink.strength,
+                ClaimLink.rationale,
             )  # fmt: skip
             .where(ClaimLink.relation == "contradicts")
             .where(or_(first, ClaimLink.to_claim_id.in_(in_scope)))
@@ -83,7 +86,9 @@ class ReportSql:
         scope, pairs = self.scope, self.pairs
 
         def count(stmt):
-            return stmt.with_only_columns(func.count(), maintain_column_froms=True).scalar_subquery()
+            return stmt.with_only_columns(
+                func.count(), maintain_column_froms=True
+            ).scalar_subquery()
 
         ends = or_(
             scope.c.id.in_(select(pairs.c.claim_id)),
@@ -114,7 +119,9 @@ class ReportSql:
         )
         return (
             select(
-                Actor.id, Actor.name, func.count().label("claims"),
+                Actor.id,
+                Actor.name,
+                func.count().label("claims"),
                 func.sum(case((contested, 1), else_=0)).label("contested"),
             )  # fmt: skip
             .select_from(self.scope)
@@ -130,8 +137,11 @@ class ReportSql:
         actor_a, actor_b = aliased(Actor), aliased(Actor)
         return (
             select(
-                actor_a.id.label("a_id"), actor_a.name.label("a_name"),
-                actor_b.id.label("b_id"), actor_b.name.label("b_name"), func.count().label("n"),
+                actor_a.id.label("a_id"),
+                actor_a.name.label("a_name"),
+                actor_b.id.label("b_id"),
+                actor_b.name.label("b_name"),
+                func.count().label("n"),
             )  # fmt: skip
             .select_from(self.pairs)
             .join(a, a.id == self.pairs.c.claim_id)
@@ -148,10 +158,18 @@ class ReportSql:
         c = claim_consensus.c
         return (
             select(
-                Claim.id, Claim.text, Claim.is_verbatim, Claim.claimant_id,
-                Actor.name.label("claimant"), Claim.stated_on, Claim.status,
+                Claim.id,
+                Claim.text,
+                Claim.is_verbatim,
+                Claim.claimant_id,
+                Actor.name.label("claimant"),
+                Claim.stated_on,
+                Claim.status,
                 Claim.id.in_(select(self.scope.c.id)).label("in_scope"),
-                c.credibility_median, c.analysts, c.cannot_judge, c.credibility_spread,
+                c.credibility_median,
+                c.analysts,
+                c.cannot_judge,
+                c.credibility_spread,
             )  # fmt: skip
             .select_from(self.claims)
             .join(Claim, Claim.id == self.claims.c.id)
@@ -164,8 +182,13 @@ class ReportSql:
         """The sources carrying each claim of the report, with excerpt and stance."""
         return (
             select(
-                ClaimSource.claim_id, Source.id.label("source_id"), Source.title,
-                Source.reliability, ClaimSource.stance, ClaimSource.excerpt, ClaimSource.locator,
+                ClaimSource.claim_id,
+                Source.id.label("source_id"),
+                Source.title,
+                Source.reliability,
+                ClaimSource.stance,
+                ClaimSource.excerpt,
+                ClaimSource.locator,
             )  # fmt: skip
             .select_from(self.claims)
             .join(Claim, Claim.id == self.claims.c.id)
@@ -182,17 +205,27 @@ class ReportSql:
         )
         ranked = (
             select(
-                Assessment.id, Assessment.claim_id, Assessment.analyst_id,
-                Assessment.credibility, Assessment.confidence, Assessment.rationale,
-                Assessment.created_at, recency.label("recency"),
+                Assessment.id,
+                Assessment.claim_id,
+                Assessment.analyst_id,
+                Assessment.credibility,
+                Assessment.confidence,
+                Assessment.rationale,
+                Assessment.created_at,
+                recency.label("recency"),
             )  # fmt: skip
             .where(Assessment.claim_id.in_(select(self.claims.c.id)))
             .subquery("ranked")
         )
         return (
             select(
-                ranked.c.claim_id, User.display_name, User.username, ranked.c.credibility,
-                ranked.c.confidence, ranked.c.rationale, ranked.c.created_at,
+                ranked.c.claim_id,
+                User.display_name,
+                User.username,
+                ranked.c.credibility,
+                ranked.c.confidence,
+                ranked.c.rationale,
+                ranked.c.created_at,
             )  # fmt: skip
             .join(Claim, Claim.id == ranked.c.claim_id)
             .join(User, User.id == ranked.c.analyst_id)
@@ -204,7 +237,10 @@ class ReportSql:
         """The analysts' notes on each claim of the report."""
         return (
             select(
-                Annotation.claim_id, User.display_name, User.username, Annotation.body,
+                Annotation.claim_id,
+                User.display_name,
+                User.username,
+                Annotation.body,
                 Annotation.created_at,
             )  # fmt: skip
             .select_from(self.claims)
@@ -232,9 +268,15 @@ class ReportSql:
         other, other_actor = aliased(Claim), aliased(Actor)
         return (
             select(
-                both.c.claim_id, both.c.link_id, both.c.relation, both.c.outgoing,
-                both.c.other_id, other.text.label("other_text"),
-                other_actor.name.label("other_claimant"), both.c.strength, both.c.rationale,
+                both.c.claim_id,
+                both.c.link_id,
+                both.c.relation,
+                both.c.outgoing,
+                both.c.other_id,
+                other.text.label("other_text"),
+                other_actor.name.label("other_claimant"),
+                both.c.strength,
+                both.c.rationale,
             )  # fmt: skip
             .join(Claim, Claim.id == both.c.claim_id)
             .join(other, other.id == both.c.other_id)
@@ -262,8 +304,11 @@ class ReportSql:
         p = self.pairs
         return (
             select(
-                p.c.link_id, p.c.strength, p.c.rationale,
-                *side(a, actor_a, cons_a, "claim"), *side(b, actor_b, cons_b, "counterclaim"),
+                p.c.link_id,
+                p.c.strength,
+                p.c.rationale,
+                *side(a, actor_a, cons_a, "claim"),
+                *side(b, actor_b, cons_b, "counterclaim"),
             )  # fmt: skip
             .select_from(p)
             .join(a, a.id == p.c.claim_id)

@@ -140,7 +140,9 @@ class ResolvedScope:
         s = self.scope
         stmt = select(Claim.id)
         for tag_id, _ in self.tags:
-            stmt = stmt.where(exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == tag_id))
+            stmt = stmt.where(
+                exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == tag_id)
+            )
         if self.actor:
             stmt = stmt.where(Claim.claimant_id == self.actor[0])
         if self.claim:
@@ -173,7 +175,10 @@ def _neighbourhood(claim_id: int, depth: int) -> Select:
     step = (
         select(other, hood.c.hops + 1)
         .select_from(hood)
-        .join(link, or_(link.c.from_claim_id == hood.c.claim_id, link.c.to_claim_id == hood.c.claim_id))
+        .join(
+            link,
+            or_(link.c.from_claim_id == hood.c.claim_id, link.c.to_claim_id == hood.c.claim_id),
+        )
         .where(hood.c.hops < depth)
     )
     return select(hood.union(step).c.claim_id)

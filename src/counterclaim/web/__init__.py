@@ -41,8 +41,9 @@ def register_blueprints(app: Flask) -> None:
     from .evidence.routes import bp as evidence
     from .links.routes import bp as links
     from .main.routes import bp as main
+    from .reports.routes import bp as reports
     from .sources.routes import bp as sources
     from .tags.routes import bp as tags
 
-    for blueprint in (main, claims, links, evidence, sources, actors, tags):
+    for blueprint in (main, claims, links, evidence, sources, actors, tags, reports):
         app.register_blueprint(blueprint)

@@ -1,0 +1,79 @@
+"""The report as JSON, written piece by piece so that a streaming report stays flat.
+
+The document is one object: `scope`, `summary`, `by_actor`, `actor_matrix`, then `pairs`
+(one object per claim/counterclaim pair, each side in brief) and `claims` (every claim
+the report mentions, in timeline order, with sources, latest assessments, notes and
+other links). Dates are ISO 8601 strings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from datetime import date, datetime
+
+from counterclaim.services.reports import Pair, Report, ReportClaim
+
+from . import chunked
+
+VERSION = 1
+
+
+def render(report: Report) -> Iterator[str]:
+    """Yield the JSON text in chunks."""
+    return chunked(_pieces(report))
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_default, separators=(",", ":"))
+
+
+def _default(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _pieces(report: Report) -> Iterator[str]:
+    s = report.scope
+    head = {
+        "format": "counterclaim-contradiction-report", "version": VERSION,
+        "generated_at": report.generated_at,
+        "scope": {
+            "description": s.description, "parameters": s.scope.params(),
+            "tags": [{"id": i, "name": n} for i, n in s.tags],
+            "actor": {"id": s.actor[0], "name": s.actor[1]} if s.actor else None,
+            "claim_id": s.claim[0] if s.claim else None,
+        },
+        "summary": asdict(report.summary), "nothing_contested": report.is_empty,
+        "by_actor": [asdict(a) for a in report.by_actor],
+        "actor_matrix": [
+            {"actor_ids": [a, b], "pairs": n} for (a, b), n in sorted(report.matrix.cells.items())
+        ],
+        "actors": [{"id": i, "name": n} for i, n in report.matrix.actors],
+    }  # fmt: skip
+    yield _dump(head)[:-1]  # leave the object open for the streamed sections
+    yield from _array("pairs", (_pair(p) for p in report.pairs))
+    yield from _array("claims", (_claim(c) for c in report.claims))
+    yield "}\n"
+
+
+def _array(name: str, items: Iterable[dict]) -> Iterator[str]:
+    yield f',"{name}":['
+    first = True
+    for item in items:
+        yield ("" if first else ",") + "\n" + _dump(item)
+        first = False
+    yield "]"
+
+
+def _pair(p: Pair) -> dict:
+    return {
+        "link_id": p.link_id, "strength": p.strength, "rationale": p.rationale,
+        "claim": asdict(p.claim), "counterclaim": asdict(p.counterclaim),
+    }  # fmt: skip
+
+
+def _claim(c: ReportClaim) -> dict:
+    return asdict(c)
