@@ -79,4 +79,6 @@ def render_html(document: str, *, fetcher=None) -> bytes:
     from weasyprint import HTML
 
     fetcher = fetcher or static_fetcher()
+    # WeasyPrint warns about every screen-only CSS property it skips: not the user's concern
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     return HTML(string=document, base_url=STATIC_BASE, url_fetcher=fetcher).write_pdf()

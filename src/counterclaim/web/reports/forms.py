@@ -27,7 +27,7 @@ class ScopeForm(FlaskForm):
     )
     depth = SelectField(
         "Neighbourhood", default="1",
-        choices=[(str(n), f"{n} link{'s' if n > 1 else ''} away") for n in range(1, MAX_DEPTH + 1)],
+        choices={str(n): f"{n} link{'s' if n > 1 else ''} away" for n in range(1, MAX_DEPTH + 1)},
     )  # fmt: skip
     stated_from = DateField("Stated from")
     stated_to = DateField("Stated to")
@@ -40,7 +40,7 @@ class ScopeForm(FlaskForm):
 
     def fill(self, session) -> "ScopeForm":
         """Load the choices that come from the database."""
-        self.tag.choices = [(name, name) for _, name in tags.tag_choices(session)]
+        self.tag.choices = options((name, name) for _, name in tags.tag_choices(session))
         self.actor.choices = options(
             ((str(i), name) for i, name in actors.actor_choices(session)), blank="Anyone"
         )
