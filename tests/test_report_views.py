@@ -178,3 +178,23 @@ def test_the_cli_writes_a_pdf(seeded_database, tmp_path):
         seeded_database, "--actor", "ISIS (Islamic State)", "--format", "pdf", "-o", str(target)
     )
     assert code == 0 and target.read_bytes().startswith(b"%PDF")
+
+
+def test_the_page_lays_out_at_most_its_limit_of_pairs(client, seeded, monkeypatch):
+    from counterclaim.web.reports import routes
+
+    monkeypatch.setattr(routes, "PAGE_PAIRS", 3)
+    page = client.get("/reports/report").get_data(as_text=True)
+    assert len(re.findall(r'<section class="pair" ', page)) == 3
+    assert "lays out the first 3 of 9 contradictions" in page
+    assert len(re.findall(r'<li id="timeline-', page)) == 23  # the rest stays complete
+
+
+def test_a_pdf_of_too_many_pairs_is_refused_with_the_way_out(client, seeded, monkeypatch):
+    from counterclaim.report_formats import pdf
+
+    monkeypatch.setattr(pdf, "MAX_PAIRS", 8)
+    response = client.get("/reports/report.pdf")
+    assert response.status_code == 400
+    assert "This scope has 9 contradictions: a PDF holds at most 8" in response.text
+    assert client.get("/reports/report.pdf?tag=Irbil").status_code == 200

@@ -48,13 +48,23 @@ class PairGroup:
     pairs: list[Pair]
 
 
-def context(report: Report, *, claim_url: Callable[[int], str] | None = None) -> dict:
-    """Return what `_body.html` shows, derived from the report without any query."""
+def context(
+    report: Report,
+    *,
+    claim_url: Callable[[int], str] | None = None,
+    max_pairs: int | None = None,
+) -> dict:
+    """Return what `_body.html` shows, derived from the report without any query.
+
+    With `max_pairs`, only the first pairs are laid out side by side (a web page of
+    thousands of pairs is too heavy to read); everything else stays complete.
+    """
     if report.streaming:
         raise ValueError("HTML needs a report built in memory, not a streaming one")
     claims = {c.id: c for c in report.claims}
+    shown = report.pairs if max_pairs is None else report.pairs[:max_pairs]
     groups: list[PairGroup] = []
-    for pair in report.pairs:
+    for pair in shown:
         if not groups or groups[-1].claim.id != pair.claim.id:
             groups.append(PairGroup(claims[pair.claim.id], []))
         groups[-1].pairs.append(pair)
@@ -69,6 +79,7 @@ def context(report: Report, *, claim_url: Callable[[int], str] | None = None) ->
         "summary": report.summary,
         "claims": claims,
         "groups": groups,
+        "pairs_left_out": len(report.pairs) - len(shown),
         "timeline": [c for c in claims.values() if c.in_scope],
         "contested": contested,
         "cell_pairs": cell_pairs,

@@ -14,6 +14,7 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from counterclaim.services.errors import DomainError
 from counterclaim.services.reports import Report
 
 from . import html
@@ -22,7 +23,15 @@ from . import html
 # fetcher below answers it from the static folder without any network.
 STATIC_BASE = "https://counterclaim.invalid/static/"
 
+# A pair takes about a page and WeasyPrint about a second a page: past this, a PDF is
+# minutes of one worker's time and a book nobody prints. CSV and JSON have no limit.
+MAX_PAIRS = 300
+
 log = logging.getLogger(__name__)
+
+
+class TooLarge(DomainError):
+    """The report has too many pairs for a PDF."""
 
 
 class RefusedFetch(ValueError):
@@ -69,7 +78,12 @@ def _static_file(root: Path, relative: str) -> Path | None:
 
 
 def render(report: Report, *, fetcher=None) -> bytes:
-    """Return the report as a PDF document."""
+    """Return the report as a PDF document; refuse one of more than MAX_PAIRS pairs."""
+    if report.summary.pairs > MAX_PAIRS:
+        raise TooLarge(
+            f"This scope has {report.summary.pairs:,} contradictions: a PDF holds at most "
+            f"{MAX_PAIRS} (about a page each). Narrow the scope, or download CSV or JSON."
+        )
     document = html.render_for_pdf(report, STATIC_BASE)
     return render_html(document, fetcher=fetcher)
 

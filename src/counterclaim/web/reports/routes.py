@@ -10,6 +10,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 
 from counterclaim import report_formats
 from counterclaim.report_formats import FORMATS, html
+from counterclaim.report_formats.pdf import TooLarge
 from counterclaim.services.reports import ReportScope, ScopeError, build_report
 
 from ..access import requires
@@ -17,6 +18,8 @@ from ..database import get_session
 from .forms import ScopeForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+PAGE_PAIRS = 300  # pairs laid out side by side on the page; downloads carry them all
 
 
 @bp.get("/")
@@ -35,7 +38,9 @@ def report():
         built = build_report(session, scope)
     except ScopeError as error:
         return _bad_scope(error)
-    values = html.context(built, claim_url=lambda i: url_for("claims.detail", claim_id=i))
+    values = html.context(
+        built, claim_url=lambda i: url_for("claims.detail", claim_id=i), max_pairs=PAGE_PAIRS
+    )
     downloads = {f.label: url_for("reports.download", fmt=f.name, **scope.params())
                  for f in FORMATS.values()}  # fmt: skip
     form = ScopeForm(request.args).fill(session)
@@ -50,7 +55,10 @@ def download(fmt: str):
         built = build_report(get_session(), scope, stream=spec.streams)
     except ScopeError as error:
         return _bad_scope(error)
-    pieces = report_formats.render(built, fmt)
+    try:
+        pieces = report_formats.render(built, fmt)
+    except TooLarge as error:
+        return _bad_scope(error)
     filename = f"contradiction-report-{datetime.now(UTC):%Y%m%d-%H%M}.{spec.extension}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if spec.streams:
@@ -65,8 +73,9 @@ for _name in FORMATS:
     )
 
 
-def _bad_scope(error: ScopeError):
+def _bad_scope(error: ScopeError | TooLarge):
     """Answer 400 with the scope form, the error next to the parameter it names."""
     form = ScopeForm(request.args).fill(get_session())
-    form.show(error)
+    if isinstance(error, ScopeError):
+        form.show(error)
     return render_template("reports/index.html", form=form, error=error), 400
