@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from datetime import date, datetime
 
 from counterclaim.services.reports import Pair, Report, ReportClaim
@@ -46,8 +45,8 @@ def _pieces(report: Report) -> Iterator[str]:
             "actor": {"id": s.actor[0], "name": s.actor[1]} if s.actor else None,
             "claim_id": s.claim[0] if s.claim else None,
         },
-        "summary": asdict(report.summary), "nothing_contested": report.is_empty,
-        "by_actor": [asdict(a) for a in report.by_actor],
+        "summary": _plain(report.summary), "nothing_contested": report.is_empty,
+        "by_actor": [_plain(a) for a in report.by_actor],
         "actor_matrix": [
             {"actor_ids": [a, b], "pairs": n} for (a, b), n in sorted(report.matrix.cells.items())
         ],
@@ -71,9 +70,19 @@ def _array(name: str, items: Iterable[dict]) -> Iterator[str]:
 def _pair(p: Pair) -> dict:
     return {
         "link_id": p.link_id, "strength": p.strength, "rationale": p.rationale,
-        "claim": asdict(p.claim), "counterclaim": asdict(p.counterclaim),
+        "claim": _plain(p.claim), "counterclaim": _plain(p.counterclaim),
     }  # fmt: skip
 
 
 def _claim(c: ReportClaim) -> dict:
-    return asdict(c)
+    return _plain(c)
+
+
+def _plain(value):
+    """Return dataclasses as dicts, recursively (dataclasses.asdict deep-copies: slow)."""
+    fields = getattr(type(value), "__dataclass_fields__", None)
+    if fields is not None:
+        return {name: _plain(getattr(value, name)) for name in fields}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value

@@ -25,7 +25,7 @@ STATIC_BASE = "https://counterclaim.invalid/static/"
 
 # A pair takes about a page and WeasyPrint about a second a page: past this, a PDF is
 # minutes of one worker's time and a book nobody prints. CSV and JSON have no limit.
-MAX_PAIRS = 300
+MAX_PAIRS = 200
 
 log = logging.getLogger(__name__)
 
