@@ -105,19 +105,39 @@ def layout(graph: Graph) -> dict[int, tuple[float, float]]:
     g = nx.Graph()
     g.add_nodes_from(sorted(linked))
     g.add_edges_from(sorted((e.source, e.target) for e in graph.edges))
-    if len(g) == 0:
-        return positions
-    spring = nx.spring_layout(g, seed=7, k=1.5 / math.sqrt(len(g)), iterations=120)
-    xs = [p[0] for p in spring.values()]
-    ys = [p[1] for p in spring.values()]
-    span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
-    usable_w, usable_h = WIDTH - 2 * MARGIN - 20, bottom - MARGIN - 20
-    for node, (x, y) in spring.items():
-        positions[node] = (
-            MARGIN + (x - min(xs)) / span_x * usable_w,
-            MARGIN + (y - min(ys)) / span_y * usable_h,
-        )
+    components = sorted(nx.connected_components(g), key=lambda c: (-len(c), min(c)))
+    boxes = _pack([len(c) for c in components], WIDTH - 2 * MARGIN, bottom - MARGIN - 10)
+    for component, (left, top, side) in zip(components, boxes, strict=True):
+        sub = g.subgraph(sorted(component))
+        spring = nx.spring_layout(sub, seed=7, k=1.5 / math.sqrt(len(sub)), iterations=120)
+        xs = [p[0] for p in spring.values()]
+        ys = [p[1] for p in spring.values()]
+        span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
+        inner = max(side - 2 * RADIUS - 16, 0)  # room for the rims and the labels
+        for node, (x, y) in spring.items():
+            positions[node] = (
+                MARGIN + left + RADIUS + (x - min(xs)) / span_x * inner,
+                MARGIN + top + RADIUS + (y - min(ys)) / span_y * inner,
+            )
     return positions
+
+
+def _pack(sizes: list[int], width: float, height: float) -> list[tuple[float, float, float]]:
+    """Place a square per component, its area in proportion to its size, in shelves."""
+    if not sizes:
+        return []
+    unit = math.sqrt(width * height * 0.55 / sum(sizes))
+    while True:
+        boxes, x, y, shelf = [], 0.0, 0.0, 0.0
+        for size in sizes:
+            side = max(math.sqrt(size) * unit, 2 * RADIUS + 24)
+            if x + side > width and x > 0:
+                x, y, shelf = 0.0, y + shelf, 0.0
+            boxes.append((x, y, side))
+            x, shelf = x + side, max(shelf, side)
+        if y + shelf <= height or unit < 1:
+            return boxes
+        unit *= 0.9
 
 
 def render_svg(graph: Graph) -> str:
