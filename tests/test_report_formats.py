@@ -179,15 +179,18 @@ def test_csv_has_one_row_per_pair_with_both_sides(seeded):
     assert {r["claim_credibility"] for r in rows} >= {"4.5"}
 
 
-def test_markdown_and_html_need_a_report_in_memory(seeded):
-    report = build_report(seeded, ReportScope(), stream=True)
+def test_markdown_and_html_need_a_report_in_memory(session):
+    make_link(session)
+    report = build_report(session, ReportScope(), stream=True)
     for renderer in (html.render, markdown.render):
         with pytest.raises(ValueError, match="in memory"):
             renderer(report)
 
 
-def test_an_empty_report_says_nothing_is_contested_in_every_format(seeded):
-    report = build_report(seeded, ReportScope(status="settled"))
+def test_an_empty_report_says_nothing_is_contested_in_every_format(session):
+    make_claim(session, status="settled")
+    make_link(session)  # open claims
+    report = build_report(session, ReportScope(status="settled"))
     assert "Nothing contested in this scope" in html.render(report)
     assert "Nothing contested in this scope" in markdown.render(report)
     assert json.loads(_text(report, "json"))["nothing_contested"] is True

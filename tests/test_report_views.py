@@ -83,7 +83,7 @@ def test_a_download_with_a_bad_parameter_answers_400_too(client, fmt):
     assert "Content-Disposition" not in response.headers
 
 
-def test_an_empty_scope_is_a_report_not_an_error(client, seeded):
+def test_an_empty_scope_is_a_report_not_an_error(client, session):
     response = client.get("/reports/report?status=settled")
     assert response.status_code == 200
     assert "Nothing contested in this scope" in response.get_data(as_text=True)
@@ -118,7 +118,7 @@ def test_markdown_html_and_pdf_download(client, seeded):
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
 
 
-def test_the_navigation_leads_to_reports(client, seeded):
+def test_the_navigation_leads_to_reports(client):
     assert 'href="/reports/"' in client.get("/").get_data(as_text=True)
 
 

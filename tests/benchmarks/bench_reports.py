@@ -66,24 +66,31 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(*args.child)))
         return
+    results = {
+        "benchmark": "reports", "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "load_average": os.getloadavg()},
+        "engine": "postgresql" if args.database_url else "sqlite",
+    }  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
         databases = Databases(Path(folder), args.database_url)
         try:
-            results = {
-                "benchmark": "reports", "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                            "load_average": os.getloadavg()},
-                "engine": "postgresql" if args.database_url else "sqlite",
-                "timing": timing(databases, args.claims, Path(folder)),
-            }  # fmt: skip
+            results["timing"] = timing(databases, args.claims, Path(folder))
+            _save(results)
             if not args.skip_memory:
+                results["memory"] = []
                 sizes = [int(s) for s in args.sizes.split(",")]
-                results["memory"] = memory(databases, sizes, Path(folder))
+                for row in memory(databases, sizes, Path(folder)):
+                    results["memory"].append(row)
+                    _save(results)  # a long run keeps what it measured so far
         finally:
             databases.drop()
+    print(f"\nSaved {RESULTS.relative_to(ROOT)}")
+
+
+def _save(results: dict) -> None:
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nSaved {RESULTS.relative_to(ROOT)}")
 
 
 class Databases:
@@ -186,9 +193,9 @@ def _pdf(session: Session) -> dict:
             "pages_per_second": round(pages / seconds, 2)}  # fmt: skip
 
 
-def memory(databases: Databases, sizes: list[int], folder: Path) -> list[dict]:
+def memory(databases: Databases, sizes: list[int], folder: Path):
+    """Yield the peak memory of writing each size's report in each format."""
     print("\nMemory: CSV and JSON of the whole database, one subprocess per run")
-    rows = []
     for size in sizes:
         url = databases.make(max(100, round(size / PAIRS_PER_CLAIM)))
         for fmt in ("csv", "json", "json-in-memory"):
@@ -199,13 +206,12 @@ def memory(databases: Databases, sizes: list[int], folder: Path) -> list[dict]:
             )  # fmt: skip
             figures = json.loads(completed.stdout.strip().splitlines()[-1])
             figures.update(target_pairs=size, format=fmt)
-            rows.append(figures)
             print(f"  {figures['pairs']:>7,} pairs  {fmt:<15} peak Python "
                   f"{figures['tracemalloc_peak_mb']:7.1f} MB  peak RSS "
                   f"{figures['peak_rss_mb']:7.1f} MB  {figures['seconds']:6.1f} s  "
                   f"{figures['bytes'] / 1e6:7.1f} MB written")  # fmt: skip
             out.unlink(missing_ok=True)
-    return rows
+            yield figures
 
 
 def child(url: str, fmt: str, out: str) -> dict:
