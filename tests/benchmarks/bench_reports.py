@@ -1,7 +1,7 @@
 """Benchmark of contradiction reports (not collected by pytest; run it as a script).
 
     python tests/benchmarks/bench_reports.py [--claims 10000] [--sizes 1000,10000,100000]
-                                            [--database-url URL] [--skip-memory]
+                                            [--database-url URL] [--skip-memory] [--skip-pdf]
 
 1. Time: a database of `--claims` synthetic claims (about two links each), the scope
    taking them all. It times building the report structure (in memory, and streaming),
@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-pdf", action="store_true", help="(the PDF needs no database)")
     parser.add_argument(
         "--child", nargs=3, metavar=("URL", "FORMAT", "OUT"), help=argparse.SUPPRESS
     )
@@ -75,7 +76,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
         databases = Databases(Path(folder), args.database_url)
         try:
-            results["timing"] = timing(databases, args.claims, Path(folder))
+            results["timing"] = timing(databases, args.claims, Path(folder), args.skip_pdf)
             _save(results)
             if not args.skip_memory:
                 results["memory"] = []
@@ -134,7 +135,7 @@ def _clock(action):
     return value, round(time.perf_counter() - started, 3)
 
 
-def timing(databases: Databases, claims: int, folder: Path) -> dict:
+def timing(databases: Databases, claims: int, folder: Path, skip_pdf: bool = False) -> dict:
     print(f"Timing: {claims:,} claims, the scope taking them all")
     url = databases.make(claims)
     engine = make_engine(url)
@@ -168,7 +169,8 @@ def timing(databases: Databases, claims: int, folder: Path) -> dict:
             figures[f"{name}_bytes"] = target.stat().st_size
             print(f"  build (streaming) and write {name}: {seconds} s, "
                   f"{target.stat().st_size / 1e6:.1f} MB")  # fmt: skip
-        figures["pdf"] = _pdf(session)
+        if not skip_pdf:
+            figures["pdf"] = _pdf(session)
     engine.dispose()
     return figures
 
