@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from sqlalchemy import (
     CTE,
     Select,
-    and_,
     case,
     exists,
     func,
@@ -331,7 +330,7 @@ def _sources_line(claim):
     return (
         select(func.aggregate_strings(label, "; "))
         .select_from(ClaimSource)
-        .join(Source, and_(Source.id == ClaimSource.source_id))
+        .join(Source, Source.id == ClaimSource.source_id)
         .where(ClaimSource.claim_id == claim.id)
         .scalar_subquery()
     )
