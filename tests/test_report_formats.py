@@ -99,6 +99,8 @@ def test_json_holds_every_claim_with_its_details_in_timeline_order(seeded):
     assert {s["reliability"] for s in collapsing["sources"]} == {"C", "D"}
     assert len(collapsing["assessments"]) == 2 and collapsing["consensus"]["median"] == 4.5
     assert sum(c["pairs"] for c in document["actor_matrix"]) == 9
+    for cell in document["actor_matrix"]:
+        assert cell["actors"][0]["id"] <= cell["actors"][1]["id"] and cell["actors"][0]["name"]
 
 
 def test_the_graph_is_well_formed_svg_with_one_node_per_claim(seeded):

@@ -1,6 +1,7 @@
 """The report as JSON, written piece by piece so that a streaming report stays flat.
 
-The document is one object: `scope`, `summary`, `by_actor`, `actor_matrix`, then `pairs`
+The document is one object: `scope`, `summary`, `by_actor`, then `actor_matrix` (one
+object per pair of actors set against each other, with how many pairs), `pairs`
 (one object per claim/counterclaim pair, each side in brief) and `claims` (every claim
 the report mentions, in timeline order, with sources, latest assessments, notes and
 other links). Dates are ISO 8601 strings.
@@ -12,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from counterclaim.services.reports import Pair, Report, ReportClaim
+from counterclaim.services.reports import MatrixCell, Pair, Report, ReportClaim
 
 from . import chunked
 
@@ -47,12 +48,9 @@ def _pieces(report: Report) -> Iterator[str]:
         },
         "summary": _plain(report.summary), "nothing_contested": report.is_empty,
         "by_actor": [_plain(a) for a in report.by_actor],
-        "actor_matrix": [
-            {"actor_ids": [a, b], "pairs": n} for (a, b), n in sorted(report.matrix.cells.items())
-        ],
-        "actors": [{"id": i, "name": n} for i, n in report.matrix.actors],
     }  # fmt: skip
     yield _dump(head)[:-1]  # leave the object open for the streamed sections
+    yield from _array("actor_matrix", (_cell(c) for c in report.cells))
     yield from _array("pairs", (_pair(p) for p in report.pairs))
     yield from _array("claims", (_claim(c) for c in report.claims))
     yield "}\n"
@@ -65,6 +63,13 @@ def _array(name: str, items: Iterable[dict]) -> Iterator[str]:
         yield ("" if first else ",") + "\n" + _dump(item)
         first = False
     yield "]"
+
+
+def _cell(c: MatrixCell) -> dict:
+    return {
+        "actors": [{"id": c.a_id, "name": c.a_name}, {"id": c.b_id, "name": c.b_name}],
+        "pairs": c.pairs,
+    }
 
 
 def _pair(p: Pair) -> dict:

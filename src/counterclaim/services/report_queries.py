@@ -131,23 +131,31 @@ class ReportSql:
         )
 
     def matrix(self) -> Select:
-        """Per (claimant, counterclaimant) of the pairs: how many pairs."""
+        """Per unordered pair of actors (lower id first): how many pairs set them apart."""
         a, b = aliased(Claim), aliased(Claim)
-        actor_a, actor_b = aliased(Actor), aliased(Actor)
-        return (
-            select(
-                actor_a.id.label("a_id"),
-                actor_a.name.label("a_name"),
-                actor_b.id.label("b_id"),
-                actor_b.name.label("b_name"),
-                func.count().label("n"),
-            )  # fmt: skip
+        first = a.claimant_id <= b.claimant_id
+        low = case((first, a.claimant_id), else_=b.claimant_id)
+        high = case((first, b.claimant_id), else_=a.claimant_id)
+        cells = (
+            select(low.label("a_id"), high.label("b_id"), func.count().label("n"))
             .select_from(self.pairs)
             .join(a, a.id == self.pairs.c.claim_id)
             .join(b, b.id == self.pairs.c.counterclaim_id)
-            .join(actor_a, actor_a.id == a.claimant_id)
-            .join(actor_b, actor_b.id == b.claimant_id)
-            .group_by(actor_a.id, actor_a.name, actor_b.id, actor_b.name)
+            .group_by(low, high)
+            .subquery("cells")
+        )
+        actor_a, actor_b = aliased(Actor), aliased(Actor)
+        return (
+            select(
+                cells.c.a_id,
+                actor_a.name.label("a_name"),
+                cells.c.b_id,
+                actor_b.name.label("b_name"),
+                cells.c.n,
+            )  # fmt: skip
+            .join(actor_a, actor_a.id == cells.c.a_id)
+            .join(actor_b, actor_b.id == cells.c.b_id)
+            .order_by(cells.c.a_id, cells.c.b_id)
         )
 
     # --- streams in timeline order ----------------------------------------------------

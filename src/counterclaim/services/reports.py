@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from .report_queries import DISAGREEMENT, ReportSql
 from .report_scope import MAX_DEPTH, PARAMETERS, ReportScope, ResolvedScope, ScopeError, resolve
 
 __all__ = [
-    "DISAGREEMENT", "MAX_DEPTH", "PARAMETERS", "Report", "ReportScope", "ScopeError",
+    "DISAGREEMENT", "MAX_DEPTH", "PARAMETERS", "MatrixCell", "Report", "ReportScope", "ScopeError",
     "build_report",
 ]  # fmt: skip
 
@@ -141,12 +142,32 @@ class ActorCount:
     contested: int
 
 
+@dataclass(frozen=True, slots=True)
+class MatrixCell:
+    """How many pairs set the claims of one actor against another's (a_id <= b_id)."""
+
+    a_id: int
+    a_name: str
+    b_id: int
+    b_name: str
+    pairs: int
+
+
 @dataclass
 class ActorMatrix:
     """Whose claims contradict whose: pair counts per unordered pair of actors."""
 
     actors: list[tuple[int, str]] = field(default_factory=list)
     cells: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, cells: Iterable[MatrixCell]) -> ActorMatrix:
+        matrix, names = cls(), {}
+        for cell in cells:
+            names[cell.a_id], names[cell.b_id] = cell.a_name, cell.b_name
+            matrix.cells[(cell.a_id, cell.b_id)] = cell.pairs
+        matrix.actors = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+        return matrix
 
     def count(self, a: int, b: int) -> int:
         return self.cells.get((min(a, b), max(a, b)), 0)
@@ -160,10 +181,17 @@ class Report:
     generated_at: datetime
     summary: Summary
     by_actor: list[ActorCount]
-    matrix: ActorMatrix
+    cells: Iterable[MatrixCell]
     claims: Iterable[ReportClaim]
     pairs: Iterable[Pair]
     streaming: bool = False
+
+    @cached_property
+    def matrix(self) -> ActorMatrix:
+        """The actor × actor matrix (of a report built in memory)."""
+        if self.streaming:
+            raise ValueError("the matrix of a streaming report comes cell by cell: use cells")
+        return ActorMatrix.of(self.cells)
 
     @property
     def is_empty(self) -> bool:
@@ -177,14 +205,15 @@ def build_report(session: Session, scope: ReportScope, *, stream: bool = False) 
     sql = ReportSql.of(resolved)
     summary = Summary(**session.execute(sql.summary()).one()._asdict())
     by_actor = [ActorCount(*row) for row in session.execute(sql.by_actor())]
-    matrix = _matrix(session.execute(sql.matrix()))
+    # sections that grow with the scope: lists, or single-use iterators when streaming
+    cells: Iterable[MatrixCell] = (MatrixCell(*row) for row in _rows(session, sql.matrix(), stream))
     claims: Iterable[ReportClaim] = _claims(session, sql, stream)
     pairs: Iterable[Pair] = _pairs(session, sql, stream)
     if not stream:
-        claims, pairs = list(claims), list(pairs)
+        cells, claims, pairs = list(cells), list(claims), list(pairs)
     return Report(
         scope=resolved, generated_at=datetime.now(UTC), summary=summary, by_actor=by_actor,
-        matrix=matrix, claims=claims, pairs=pairs, streaming=stream,
+        cells=cells, claims=claims, pairs=pairs, streaming=stream,
     )  # fmt: skip
 
 
@@ -197,17 +226,6 @@ def _rows(session: Session, stmt: Select, stream: bool) -> Iterator:
         yield from result
     finally:
         result.close()
-
-
-def _matrix(rows) -> ActorMatrix:
-    matrix = ActorMatrix()
-    names: dict[int, str] = {}
-    for row in rows:
-        names[row.a_id], names[row.b_id] = row.a_name, row.b_name
-        key = (min(row.a_id, row.b_id), max(row.a_id, row.b_id))
-        matrix.cells[key] = matrix.cells.get(key, 0) + row.n
-    matrix.actors = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
-    return matrix
 
 
 def _claims(session: Session, sql: ReportSql, stream: bool) -> Iterator[ReportClaim]:
