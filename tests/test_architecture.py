@@ -1,5 +1,5 @@
-"""The layering rules: models and services never import Flask, so notebooks and the CLI
-share every rule with the web."""
+"""The layering rules: models, services and report formats never import Flask, so
+notebooks and the CLI share every rule with the web."""
 
 import ast
 from pathlib import Path
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "counterclaim"
-LAYERS = ["models", "services"]
+LAYERS = ["models", "services", "report_formats"]
 
 
 def _imports(path: Path) -> set[str]:

@@ -89,4 +89,4 @@ def run() -> None:
 
 
 # The commands register themselves on `main` when their modules are imported.
-from . import exchange, generate, migrate, seed, serve, sql, users  # noqa: E402, F401
+from . import exchange, generate, migrate, report, seed, serve, sql, users  # noqa: E402, F401

@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from .exchange.routes import bp as exchange
     from .links.routes import bp as links
     from .main.routes import bp as main
+    from .reports.routes import bp as reports
     from .schema.routes import bp as schema
     from .sources.routes import bp as sources
     from .sql.routes import bp as sql
@@ -55,7 +56,7 @@ def register_blueprints(app: Flask) -> None:
 
     blueprints = (
         main, auth, claims, links, evidence, sources, actors, tags, audit, users,
-        schema, sql, exchange,
+        schema, sql, exchange, reports,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

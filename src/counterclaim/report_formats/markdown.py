@@ -1,0 +1,115 @@
+"""The report as Markdown: summary, actor matrix, each pair side by side, timeline.
+
+Every piece of text that came from the database is escaped, so that a claim cannot add
+headings, links, tables cells or raw HTML to the document. The graph is a picture: it is
+in the HTML and PDF forms only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from counterclaim.services.reports import Report, ReportClaim
+
+from .graph import credibility_words
+from .html import related_label
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&])")
+_LEADING = re.compile(r"^([#+=-]|\d+(?=[.)]))")
+
+
+def esc(text: object) -> str:
+    """Escape text for Markdown: one line, with every special character made literal."""
+    flat = _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _LEADING.sub(lambda m: m[0] + "\\" if m[0][0].isdigit() else "\\" + m[0], flat)
+
+
+def render(report: Report) -> str:
+    """Return the report as a Markdown document."""
+    if report.streaming:
+        raise ValueError("Markdown needs a report built in memory, not a streaming one")
+    claims = {c.id: c for c in report.claims}
+    s = report.summary
+    out = [
+        "# Contradiction report", "",
+        f"Scope: {esc('; '.join(report.scope.description))}.  ",
+        f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC.", "",
+        "## Summary", "",
+        "| | |", "|---|---:|",
+        f"| Claims in scope | {s.claims} |", f"| Contested claims | {s.contested} |",
+        f"| Contradictions | {s.pairs} |",
+        f"| Contradictions without any assessment | {s.unassessed} |",
+        f"| Claims whose analysts disagree | {s.disputed} |", "",
+    ]  # fmt: skip
+    if report.by_actor:
+        out += ["| Claimant | Claims in scope | Contested |", "|---|---:|---:|"]
+        out += [f"| {esc(a.name)} | {a.claims} | {a.contested} |" for a in report.by_actor]
+        out.append("")
+    if report.is_empty:
+        what = (
+            f"none of its {s.claims} claim(s) is contradicted by another claim"
+            if s.claims
+            else "no claim is in it"
+        )
+        out += [f"**Nothing contested in this scope**: {what}.", ""]
+    else:
+        out += _matrix(report) + _pairs(report, claims)
+    out += ["## Timeline of the claims in scope", ""]
+    timeline = [c for c in claims.values() if c.in_scope]
+    for c in timeline:
+        out.append(
+            f"- {c.stated_on or 'date unknown'} — {esc(c.claimant)}: {esc(c.text)} (#{c.id})"
+        )
+    if not timeline:
+        out.append("No claim is in this scope.")
+    return "\n".join(out) + "\n"
+
+
+def _matrix(report: Report) -> list[str]:
+    actors = report.matrix.actors
+    out = ["## Whose claims contradict whose", ""]
+    out.append("| | " + " | ".join(esc(name) for _, name in actors) + " |")
+    out.append("|---|" + "---:|" * len(actors))
+    for a_id, a_name in actors:
+        cells = [str(report.matrix.count(a_id, b_id) or "") for b_id, _ in actors]
+        out.append(f"| **{esc(a_name)}** | " + " | ".join(cells) + " |")
+    return out + [""]
+
+
+def _pairs(report: Report, claims: dict[int, ReportClaim]) -> list[str]:
+    out = ["## Contested claims and their counterclaims", ""]
+    for p in report.pairs:
+        out += [
+            f"### Link #{p.link_id}: claim #{p.claim.id} against claim #{p.counterclaim.id}", "",
+            f"Contradicts, {p.strength}." + (f" {esc(p.rationale)}" if p.rationale else ""), "",
+        ]  # fmt: skip
+        out += _side("Claim", claims[p.claim.id]) + _side("Counterclaim", claims[p.counterclaim.id])
+    return out
+
+
+def _side(heading: str, c: ReportClaim) -> list[str]:
+    scope = "" if c.in_scope else " (outside the scope)"
+    quote = f"“{esc(c.text)}”" if c.is_verbatim else esc(c.text)
+    out = [
+        f"**{heading} #{c.id}**{scope} — {esc(c.claimant)}, {c.stated_on or 'date unknown'}, "
+        f"{c.status.replace('_', ' ')}", "", f"> {quote}", "",
+    ]  # fmt: skip
+    for a in c.sources:
+        locator = f", {esc(a.locator)}" if a.locator else ""
+        out.append(
+            f"- **{a.reliability}** {esc(a.title)}{locator} ({a.stance}): “{esc(a.excerpt)}”"
+        )
+    if c.consensus:
+        m = c.consensus.median
+        value = "—" if m is None else f"{m:g} ({credibility_words(m)})"
+        flag = " — **analysts disagree**" if c.consensus.disputed else ""
+        out.append(f"- Consensus credibility {value} from {c.consensus.analysts} analyst(s), "
+                   f"spread {c.consensus.spread}{flag}")  # fmt: skip
+        out += [f"  - {esc(j.analyst)}: {j.credibility} ({j.confidence} confidence). "
+                f"{esc(j.rationale)}" for j in c.assessments]  # fmt: skip
+    else:
+        out.append("- Not assessed.")
+    out += [f"- Note by {esc(n.author)}: {esc(n.body)}" for n in c.notes]
+    out += [f"- {related_label(r)} #{r.other_id} ({esc(r.other_claimant)}): {esc(r.other_text)}"
+            for r in c.related]  # fmt: skip
+    return out + [""]

@@ -1,0 +1,344 @@
+"""The SQL of a contradiction report: a fixed set of statements over the scope.
+
+Every statement starts from the same common table expressions, so the scope is never
+shipped to Python as a list of ids (a scope of 100,000 claims stays one subquery):
+- `scope`: the ids of the claims in scope;
+- `pair_links`: every contradicts link with at least one end in scope, oriented so that
+  `claim_id` is an end in scope (the lower id when both are);
+- `report_claims`: the claims in scope and the counterclaims that pairs bring in.
+
+Rows that list claims or hang under claims come in timeline order (stated date, undated
+last, then id), so that the report can merge them as they stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    CTE,
+    Select,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from counterclaim.models import (
+    Actor,
+    Annotation,
+    Assessment,
+    Claim,
+    ClaimLink,
+    ClaimSource,
+    Source,
+    User,
+    claim_consensus,
+)
+
+from .report_scope import ResolvedScope
+
+DISAGREEMENT = 2  # a spread of latest credibility ratings at least this wide is a dispute
+
+
+@dataclass(frozen=True)
+class ReportSql:
+    """The common table expressions of one report's statements."""
+
+    scope: CTE
+    pairs: CTE
+    claims: CTE
+
+    @classmethod
+    def of(cls, resolved: ResolvedScope) -> ReportSql:
+        scope = resolved.statement().cte("scope")
+        in_scope = select(scope.c.id)
+        first = ClaimLink.from_claim_id.in_(in_scope)
+        left = case((first, ClaimLink.from_claim_id), else_=ClaimLink.to_claim_id)
+        right = case((first, ClaimLink.to_claim_id), else_=ClaimLink.from_claim_id)
+        pairs = (
+            select(
+                ClaimLink.id.label("link_id"),
+                left.label("claim_id"),
+                right.label("counterclaim_id"),
+                ClaimLink.strength,
+                ClaimLink.rationale,
+            )  # fmt: skip
+            .where(ClaimLink.relation == "contradicts")
+            .where(or_(first, ClaimLink.to_claim_id.in_(in_scope)))
+            .cte("pair_links")
+        )
+        claims = union(
+            select(scope.c.id), select(pairs.c.claim_id), select(pairs.c.counterclaim_id)
+        ).cte("report_claims")
+        return cls(scope=scope, pairs=pairs, claims=claims)
+
+    # --- aggregates -------------------------------------------------------------------
+
+    def summary(self) -> Select:
+        """One row: claims in scope, contested, pairs, unassessed pairs, disputed claims."""
+        scope, pairs = self.scope, self.pairs
+
+        def count(stmt):
+            return stmt.with_only_columns(
+                func.count(), maintain_column_froms=True
+            ).scalar_subquery()
+
+        ends = or_(
+            scope.c.id.in_(select(pairs.c.claim_id)),
+            scope.c.id.in_(select(pairs.c.counterclaim_id)),
+        )
+        assessed = [
+            exists().where(Assessment.claim_id == pairs.c.claim_id),
+            exists().where(Assessment.claim_id == pairs.c.counterclaim_id),
+        ]
+        disputed = (
+            select(scope.c.id)
+            .join(claim_consensus, claim_consensus.c.claim_id == scope.c.id)
+            .where(claim_consensus.c.credibility_spread >= DISAGREEMENT)
+        )
+        return select(
+            count(select(scope.c.id)).label("claims"),
+            count(select(scope.c.id).where(ends)).label("contested"),
+            count(select(pairs.c.link_id)).label("pairs"),
+            count(select(pairs.c.link_id).where(~assessed[0], ~assessed[1])).label("unassessed"),
+            count(disputed).label("disputed"),
+        )
+
+    def by_actor(self) -> Select:
+        """Per claimant in scope: claims in scope, and how many of them are contested."""
+        contested = or_(
+            Claim.id.in_(select(self.pairs.c.claim_id)),
+            Claim.id.in_(select(self.pairs.c.counterclaim_id)),
+        )
+        return (
+            select(
+                Actor.id,
+                Actor.name,
+                func.count().label("claims"),
+                func.sum(case((contested, 1), else_=0)).label("contested"),
+            )  # fmt: skip
+            .select_from(self.scope)
+            .join(Claim, Claim.id == self.scope.c.id)
+            .join(Actor, Actor.id == Claim.claimant_id)
+            .group_by(Actor.id, Actor.name)
+            .order_by(func.count().desc(), Actor.name)
+        )
+
+    def matrix(self) -> Select:
+        """Per unordered pair of actors (lower id first): how many pairs set them apart."""
+        a, b = aliased(Claim), aliased(Claim)
+        first = a.claimant_id <= b.claimant_id
+        low = case((first, a.claimant_id), else_=b.claimant_id)
+        high = case((first, b.claimant_id), else_=a.claimant_id)
+        cells = (
+            select(low.label("a_id"), high.label("b_id"), func.count().label("n"))
+            .select_from(self.pairs)
+            .join(a, a.id == self.pairs.c.claim_id)
+            .join(b, b.id == self.pairs.c.counterclaim_id)
+            .group_by(low, high)
+            .subquery("cells")
+        )
+        actor_a, actor_b = aliased(Actor), aliased(Actor)
+        return (
+            select(
+                cells.c.a_id,
+                actor_a.name.label("a_name"),
+                cells.c.b_id,
+                actor_b.name.label("b_name"),
+                cells.c.n,
+            )  # fmt: skip
+            .join(actor_a, actor_a.id == cells.c.a_id)
+            .join(actor_b, actor_b.id == cells.c.b_id)
+            .order_by(cells.c.a_id, cells.c.b_id)
+        )
+
+    # --- streams in timeline order ----------------------------------------------------
+
+    def claim_rows(self) -> Select:
+        """Every claim of the report with its claimant, consensus and whether in scope."""
+        c = claim_consensus.c
+        return (
+            select(
+                Claim.id,
+                Claim.text,
+                Claim.is_verbatim,
+                Claim.claimant_id,
+                Actor.name.label("claimant"),
+                Claim.stated_on,
+                Claim.status,
+                Claim.id.in_(select(self.scope.c.id)).label("in_scope"),
+                c.credibility_median,
+                c.analysts,
+                c.cannot_judge,
+                c.credibility_spread,
+            )  # fmt: skip
+            .select_from(self.claims)
+            .join(Claim, Claim.id == self.claims.c.id)
+            .join(Actor, Actor.id == Claim.claimant_id)
+            .outerjoin(claim_consensus, c.claim_id == Claim.id)
+            .order_by(*_timeline(Claim))
+        )
+
+    def appearance_rows(self) -> Select:
+        """The sources carrying each claim of the report, with excerpt and stance."""
+        return (
+            select(
+                ClaimSource.claim_id,
+                Source.id.label("source_id"),
+                Source.title,
+                Source.reliability,
+                ClaimSource.stance,
+                ClaimSource.excerpt,
+                ClaimSource.locator,
+            )  # fmt: skip
+            .select_from(self.claims)
+            .join(Claim, Claim.id == self.claims.c.id)
+            .join(ClaimSource, ClaimSource.claim_id == Claim.id)
+            .join(Source, Source.id == ClaimSource.source_id)
+            .order_by(*_timeline(Claim), ClaimSource.id)
+        )
+
+    def assessment_rows(self) -> Select:
+        """Each analyst's latest assessment of each claim of the report."""
+        recency = func.row_number().over(
+            partition_by=(Assessment.claim_id, Assessment.analyst_id),
+            order_by=Assessment.id.desc(),
+        )
+        ranked = (
+            select(
+                Assessment.id,
+                Assessment.claim_id,
+                Assessment.analyst_id,
+                Assessment.credibility,
+                Assessment.confidence,
+                Assessment.rationale,
+                Assessment.created_at,
+                recency.label("recency"),
+            )  # fmt: skip
+            .where(Assessment.claim_id.in_(select(self.claims.c.id)))
+            .subquery("ranked")
+        )
+        return (
+            select(
+                ranked.c.claim_id,
+                User.display_name,
+                User.username,
+                ranked.c.credibility,
+                ranked.c.confidence,
+                ranked.c.rationale,
+                ranked.c.created_at,
+            )  # fmt: skip
+            .join(Claim, Claim.id == ranked.c.claim_id)
+            .join(User, User.id == ranked.c.analyst_id)
+            .where(ranked.c.recency == 1)
+            .order_by(*_timeline(Claim), ranked.c.id)
+        )
+
+    def note_rows(self) -> Select:
+        """The analysts' notes on each claim of the report."""
+        return (
+            select(
+                Annotation.claim_id,
+                User.display_name,
+                User.username,
+                Annotation.body,
+                Annotation.created_at,
+            )  # fmt: skip
+            .select_from(self.claims)
+            .join(Claim, Claim.id == self.claims.c.id)
+            .join(Annotation, Annotation.claim_id == Claim.id)
+            .join(User, User.id == Annotation.author_id)
+            .order_by(*_timeline(Claim), Annotation.id)
+        )
+
+    def related_rows(self) -> Select:
+        """Links other than contradictions from or to each claim of the report."""
+        mine = select(self.claims.c.id)
+
+        def side(here, there, outgoing: str):
+            return select(
+                here.label("claim_id"), ClaimLink.id.label("link_id"), ClaimLink.relation,
+                literal_column(outgoing).label("outgoing"), there.label("other_id"),
+                ClaimLink.strength, ClaimLink.rationale,
+            ).where(ClaimLink.relation != "contradicts", here.in_(mine))  # fmt: skip
+
+        both = union_all(
+            side(ClaimLink.from_claim_id, ClaimLink.to_claim_id, "1"),
+            side(ClaimLink.to_claim_id, ClaimLink.from_claim_id, "0"),
+        ).subquery("related")
+        other, other_actor = aliased(Claim), aliased(Actor)
+        return (
+            select(
+                both.c.claim_id,
+                both.c.link_id,
+                both.c.relation,
+                both.c.outgoing,
+                both.c.other_id,
+                other.text.label("other_text"),
+                other_actor.name.label("other_claimant"),
+                both.c.strength,
+                both.c.rationale,
+            )  # fmt: skip
+            .join(Claim, Claim.id == both.c.claim_id)
+            .join(other, other.id == both.c.other_id)
+            .join(other_actor, other_actor.id == other.claimant_id)
+            .order_by(*_timeline(Claim), both.c.link_id)
+        )
+
+    def pair_rows(self) -> Select:
+        """One row per pair: both sides' essentials and their sources in one line each."""
+        a, b = aliased(Claim), aliased(Claim)
+        actor_a, actor_b = aliased(Actor), aliased(Actor)
+        cons_a, cons_b = claim_consensus.alias("consensus_a"), claim_consensus.alias("consensus_b")
+
+        def side(claim, actor, consensus, prefix):
+            return [
+                claim.id.label(f"{prefix}_id"), claim.text.label(f"{prefix}_text"),
+                claim.claimant_id.label(f"{prefix}_claimant_id"),
+                actor.name.label(f"{prefix}_claimant"),
+                claim.stated_on.label(f"{prefix}_stated_on"),
+                claim.status.label(f"{prefix}_status"),
+                consensus.c.credibility_median.label(f"{prefix}_credibility"),
+                _sources_line(claim).label(f"{prefix}_sources"),
+            ]  # fmt: skip
+
+        p = self.pairs
+        return (
+            select(
+                p.c.link_id,
+                p.c.strength,
+                p.c.rationale,
+                *side(a, actor_a, cons_a, "claim"),
+                *side(b, actor_b, cons_b, "counterclaim"),
+            )  # fmt: skip
+            .select_from(p)
+            .join(a, a.id == p.c.claim_id)
+            .join(b, b.id == p.c.counterclaim_id)
+            .join(actor_a, actor_a.id == a.claimant_id)
+            .join(actor_b, actor_b.id == b.claimant_id)
+            .outerjoin(cons_a, cons_a.c.claim_id == a.id)
+            .outerjoin(cons_b, cons_b.c.claim_id == b.id)
+            .order_by(*_timeline(a), b.id, p.c.link_id)
+        )
+
+
+def _timeline(claim) -> list:
+    return [claim.stated_on.asc().nulls_last(), claim.id]
+
+
+def _sources_line(claim):
+    """Return `D: title (stance); …` for a claim's sources, as a correlated subquery."""
+    label = Source.reliability + ": " + Source.title + " (" + ClaimSource.stance + ")"
+    return (
+        select(func.aggregate_strings(label, "; "))
+        .select_from(ClaimSource)
+        .join(Source, Source.id == ClaimSource.source_id)
+        .where(ClaimSource.claim_id == claim.id)
+        .scalar_subquery()
+    )

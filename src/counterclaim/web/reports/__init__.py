@@ -1,0 +1,1 @@
+"""Contradiction reports in the workbench: the scope form, the page, the downloads."""

@@ -1,0 +1,51 @@
+"""The report scope form: read from the query string, so that a report URL can be shared.
+
+The form only shows the fields; the report service parses and checks the values (the
+CLI shares those rules), and its errors are put back next to the field they name.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField
+
+from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY
+from counterclaim.services import actors, tags
+from counterclaim.services.reports import MAX_DEPTH, ScopeError
+
+from ..fields import choices, options
+
+
+class ScopeForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    tag = SelectMultipleField(
+        "Tags", description="Claims filed under every tag chosen (topics, places, events)."
+    )
+    actor = SelectField("Claimant")
+    claim = StringField(
+        "Claim number", description="One claim and the claims linked to it (any relation)."
+    )
+    depth = SelectField(
+        "Neighbourhood", default="1",
+        choices={str(n): f"{n} link{'s' if n > 1 else ''} away" for n in range(1, MAX_DEPTH + 1)},
+    )  # fmt: skip
+    stated_from = DateField("Stated from")
+    stated_to = DateField("Stated to")
+    status = SelectField("Status", choices=choices(CLAIM_STATUS, blank="Any status"), default="")
+    reliability = SelectField(
+        "Carried by a source rated at least",
+        choices=options(((c, f"{c} or better") for c in RELIABILITY), blank="Any reliability"),
+        default="",
+    )
+
+    def fill(self, session) -> "ScopeForm":
+        """Load the choices that come from the database."""
+        self.tag.choices = options((name, name) for _, name in tags.tag_choices(session))
+        self.actor.choices = options(
+            ((str(i), name) for i, name in actors.actor_choices(session)), blank="Anyone"
+        )
+        return self
+
+    def show(self, error: ScopeError) -> None:
+        """Put a scope error next to the field it names."""
+        getattr(self, error.parameter).errors = [error.message]

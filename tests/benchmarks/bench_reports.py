@@ -1,0 +1,250 @@
+"""Benchmark of contradiction reports (not collected by pytest; run it as a script).
+
+    python tests/benchmarks/bench_reports.py [--claims 10000] [--sizes 1000,10000,100000]
+                                            [--database-url URL] [--skip-memory] [--skip-pdf]
+
+1. Time: a database of `--claims` synthetic claims (about two links each), the scope
+   taking them all. It times building the report structure (in memory, and streaming),
+   rendering each format, and a PDF of a scope within the PDF limit (pages per second).
+2. Memory: for each target number of pairs in `--sizes`, a database sized to give about
+   that many pairs, and a fresh subprocess per format that streams the whole-database
+   report as CSV or JSON to a file; each reports its peak Python allocation (tracemalloc)
+   and its peak resident set size. Flat figures across sizes mean the output streams.
+   The in-memory build is measured the same way for contrast.
+
+Databases are SQLite files in a temporary folder unless `--database-url` names an empty
+PostgreSQL server database URL prefix (a database per size is created there and dropped).
+Figures are printed and saved as JSON in benchmark-results/bench_reports.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy import event, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
+
+from counterclaim import report_formats  # noqa: E402
+from counterclaim.db import make_engine  # noqa: E402
+from counterclaim.models import Claim, ClaimLink  # noqa: E402
+from counterclaim.report_formats import html, markdown, pdf  # noqa: E402
+from counterclaim.services import migrations, synthetic  # noqa: E402
+from counterclaim.services.reports import ReportScope, build_report  # noqa: E402
+
+RESULTS = ROOT / "benchmark-results" / "bench_reports.json"
+PAIRS_PER_CLAIM = 0.69  # contradicts links per synthetic claim, measured
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", type=int, default=10_000)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-pdf", action="store_true", help="(the PDF needs no database)")
+    parser.add_argument(
+        "--child", nargs=3, metavar=("URL", "FORMAT", "OUT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return
+    results = {
+        "benchmark": "reports", "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "load_average": os.getloadavg()},
+        "engine": "postgresql" if args.database_url else "sqlite",
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
+        databases = Databases(Path(folder), args.database_url)
+        try:
+            results["timing"] = timing(databases, args.claims, Path(folder), args.skip_pdf)
+            _save(results)
+            if not args.skip_memory:
+                results["memory"] = []
+                sizes = [int(s) for s in args.sizes.split(",")]
+                for row in memory(databases, sizes, Path(folder)):
+                    results["memory"].append(row)
+                    _save(results)  # a long run keeps what it measured so far
+        finally:
+            databases.drop()
+    print(f"\nSaved {RESULTS.relative_to(ROOT)}")
+
+
+def _save(results: dict) -> None:
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+
+
+class Databases:
+    """Make migrated, generated databases; drop the PostgreSQL ones at the end."""
+
+    def __init__(self, folder: Path, server: str | None):
+        self.folder, self.server, self.made = folder, server, []
+
+    def make(self, claims: int) -> str:
+        if self.server:
+            name = f"bench_reports_{uuid.uuid4().hex[:10]}"
+            admin = make_engine(self.server, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            self.made.append(name)
+            url = make_url(self.server).set(database=name).render_as_string(hide_password=False)
+        else:
+            url = f"sqlite:///{self.folder / f'claims-{claims}.db'}"
+        engine = make_engine(url)
+        migrations.upgrade(engine)
+        started = time.perf_counter()
+        synthetic.generate(engine, claims=claims)
+        print(f"  generated {claims:,} claims in {time.perf_counter() - started:.1f} s")
+        engine.dispose()
+        return url
+
+    def drop(self) -> None:
+        if not self.made:
+            return
+        admin = make_engine(self.server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for name in self.made:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _clock(action):
+    started = time.perf_counter()
+    value = action()
+    return value, round(time.perf_counter() - started, 3)
+
+
+def timing(databases: Databases, claims: int, folder: Path, skip_pdf: bool = False) -> dict:
+    print(f"Timing: {claims:,} claims, the scope taking them all")
+    url = databases.make(claims)
+    engine = make_engine(url)
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    figures: dict = {}
+    with Session(engine) as session:
+        links = session.scalar(select(func.count()).select_from(ClaimLink))
+        report, figures["build_in_memory_s"] = _clock(lambda: build_report(session, ReportScope()))
+        figures["statements_to_build"] = len(statements)
+        s = report.summary
+        figures.update(claims_in_scope=s.claims, links=links, pairs=s.pairs, contested=s.contested)
+        print(f"  {s.claims:,} claims in scope, {links:,} links, {s.pairs:,} contradictions")
+        print(f"  build (in memory): {figures['build_in_memory_s']} s, "
+              f"{len(statements)} statements")  # fmt: skip
+        renderers = {"html": html.render, "md": markdown.render}
+        for name, render in renderers.items():
+            output, seconds = _clock(lambda render=render: render(report))
+            figures[f"render_{name}_s"], figures[f"{name}_bytes"] = seconds, len(output.encode())
+            print(f"  render {name}: {seconds} s, {len(output.encode()) / 1e6:.1f} MB")
+        for name in ("csv", "json"):
+            target = folder / f"report.{name}"
+
+            def write(name=name, target=target):
+                with target.open("wb") as out:
+                    report_formats.write(build_report(session, ReportScope(), stream=True),
+                                         name, out)  # fmt: skip
+
+            _, seconds = _clock(write)
+            figures[f"build_and_stream_{name}_s"] = seconds
+            figures[f"{name}_bytes"] = target.stat().st_size
+            print(f"  build (streaming) and write {name}: {seconds} s, "
+                  f"{target.stat().st_size / 1e6:.1f} MB")  # fmt: skip
+        if not skip_pdf:
+            figures["pdf"] = _pdf(session)
+    engine.dispose()
+    return figures
+
+
+def _pdf(session: Session) -> dict:
+    """Time a PDF of a scope within the PDF limit: a stated-date window of ~100 pairs."""
+    first = session.scalar(select(func.min(Claim.stated_on)))
+    days, report = 1, None
+    while True:
+        scope = ReportScope(stated_from=first, stated_to=first + timedelta(days=days))
+        report = build_report(session, scope)
+        if report.summary.pairs >= 100 or days > 2000:
+            break
+        days += 2
+    pdf.render(report)  # warm up: WeasyPrint loads fonts and its stylesheet once
+    document, seconds = _clock(lambda: pdf.render(report))
+    pages = len(PdfReader(io.BytesIO(document)).pages)
+    pairs = len(report.pairs)
+    print(f"  render pdf: {pairs} contradictions, {pages} pages in {seconds} s "
+          f"({pages / seconds:.1f} pages/s)")  # fmt: skip
+    return {"pairs": pairs, "pages": pages, "seconds": seconds, "bytes": len(document),
+            "pages_per_second": round(pages / seconds, 2)}  # fmt: skip
+
+
+def memory(databases: Databases, sizes: list[int], folder: Path):
+    """Yield the peak memory of writing each size's report in each format."""
+    print("\nMemory: CSV and JSON of the whole database, one subprocess per run")
+    for size in sizes:
+        url = databases.make(max(100, round(size / PAIRS_PER_CLAIM)))
+        for fmt in ("csv", "json", "json-in-memory"):
+            out = folder / f"out-{size}.{fmt}"
+            completed = subprocess.run(  # noqa: S603 - this very script, our own arguments
+                [sys.executable, __file__, "--child", url, fmt, str(out)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            figures = json.loads(completed.stdout.strip().splitlines()[-1])
+            figures.update(target_pairs=size, format=fmt)
+            print(f"  {figures['pairs']:>7,} pairs  {fmt:<15} peak Python "
+                  f"{figures['tracemalloc_peak_mb']:7.1f} MB  peak RSS "
+                  f"{figures['peak_rss_mb']:7.1f} MB  {figures['seconds']:6.1f} s  "
+                  f"{figures['bytes'] / 1e6:7.1f} MB written")  # fmt: skip
+            out.unlink(missing_ok=True)
+            yield figures
+
+
+def child(url: str, fmt: str, out: str) -> dict:
+    """Write one report to `out`, measuring this process's peak memory."""
+    engine = make_engine(url)
+    stream = fmt != "json-in-memory"
+    tracemalloc.start()
+    started = time.perf_counter()
+    with Session(engine) as session, open(out, "wb") as target:
+        report = build_report(session, ReportScope(), stream=stream)
+        report_formats.write(report, fmt.split("-")[0], target)
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    engine.dispose()
+    return {
+        "pairs": report.summary.pairs, "claims": report.summary.claims,
+        "seconds": round(seconds, 2), "bytes": os.path.getsize(out),
+        "tracemalloc_peak_mb": round(peak / 2**20, 1),
+        "peak_rss_mb": _peak_rss_mb(),
+    }  # fmt: skip
+
+
+def _peak_rss_mb() -> float:
+    """Return this process's peak resident set size (VmHWM: unlike ru_maxrss, it does not
+    carry the parent's high-water mark across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+if __name__ == "__main__":
+    main()
