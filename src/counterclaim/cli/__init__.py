@@ -89,4 +89,4 @@ def run() -> None:
 
 
 # The commands register themselves on `main` when their modules are imported.
-from . import generate, migrate, seed, serve  # noqa: E402, F401
+from . import generate, migrate, search, seed, serve  # noqa: E402, F401

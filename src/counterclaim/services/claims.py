@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from counterclaim.models import (
@@ -23,6 +23,8 @@ from counterclaim.models.vocabulary import RELIABILITY
 from .editing import apply_edit
 from .errors import NotAllowed
 from .pagination import Page, Sort, paginate
+from .search import claims_matching
+from .search_query import every_word_a_prefix, parse
 
 CLAIM_FIELDS = ("text", "is_verbatim", "claimant_id", "stated_on", "status")
 
@@ -50,6 +52,8 @@ class ClaimFilters:
     stated_to: date | None = None
     source_id: int | None = None
     min_reliability: str | None = None
+    year: str | None = None  # "2016", or "none" for undated claims
+    credibility: str | None = None  # consensus band "1"-"5", "6" cannot judge, "none"
 
     def is_empty(self) -> bool:
         return all(value in (None, "") for value in vars(self).values())
@@ -114,14 +118,15 @@ def list_claims(
 ) -> Page:
     """Return one page of claims matching `filters`, with claimants and tags loaded."""
     stmt = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
-    stmt = _narrow(stmt, filters)
+    stmt = narrow(session, stmt, filters)
     return paginate(session, stmt, SORTS[sort], Claim.id, after=after, size=size)
 
 
-def _narrow(stmt, f: ClaimFilters):
-    if f.text:
-        for word in f.text.split():
-            stmt = stmt.where(Claim.text.icontains(word, autoescape=True))
+def narrow(session: Session, stmt, f: ClaimFilters):
+    """Add the conditions of `f` to a statement selecting from claims."""
+    terms = every_word_a_prefix(parse(f.text or ""))
+    if terms:
+        stmt = stmt.where(claims_matching(session, terms))
     if f.claimant_id is not None:
         stmt = stmt.where(Claim.claimant_id == f.claimant_id)
     if f.status:
@@ -144,7 +149,33 @@ def _narrow(stmt, f: ClaimFilters):
                 ClaimSource.source_id == Source.id, Source.reliability.in_(letters)
             )
         stmt = stmt.where(appears)
+    if f.year == "none":
+        stmt = stmt.where(Claim.stated_on.is_(None))
+    elif f.year:
+        year = int(f.year)
+        stmt = stmt.where(Claim.stated_on.between(date(year, 1, 1), date(year, 12, 31)))
+    if f.credibility == "none":
+        stmt = stmt.where(Claim.id.not_in(select(claim_consensus.c.claim_id)))
+    elif f.credibility:
+        band = credibility_band(claim_consensus.c.credibility_median)
+        assessed = select(claim_consensus.c.claim_id).where(band == int(f.credibility))
+        stmt = stmt.where(Claim.id.in_(assessed))
     return stmt
+
+
+def credibility_band(median):
+    """Return the consensus median rounded to a credibility code, half up; 6 when none.
+
+    A median of 2.5 reads "possibly true" (3): between two codes, the more doubtful.
+    """
+    return case(
+        (median.is_(None), 6),
+        (median < 1.5, 1),
+        (median < 2.5, 2),
+        (median < 3.5, 3),
+        (median < 4.5, 4),
+        else_=5,
+    )
 
 
 def contradiction_counts(session: Session, claim_ids: list[int]) -> dict[int, int]:

@@ -41,8 +41,9 @@ def register_blueprints(app: Flask) -> None:
     from .evidence.routes import bp as evidence
     from .links.routes import bp as links
     from .main.routes import bp as main
+    from .search.routes import bp as search
     from .sources.routes import bp as sources
     from .tags.routes import bp as tags
 
-    for blueprint in (main, claims, links, evidence, sources, actors, tags):
+    for blueprint in (main, claims, links, evidence, sources, actors, tags, search):
         app.register_blueprint(blueprint)

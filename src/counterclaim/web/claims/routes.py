@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from counterclaim.models import Claim, Source, Tag
 from counterclaim.services import claims as service
-from counterclaim.services import evidence, sources
+from counterclaim.services import evidence, facets, sources
 from counterclaim.services.errors import StaleEdit
 
 from ..access import requires
@@ -24,13 +24,16 @@ def index():
     if not form.validate():
         return render_template("claims/list.html", form=form, page=None, counts={}), 400
     after, size = page_request()
+    filters = _filters(form)
     page = service.list_claims(
-        session, _filters(form), sort=form.sort.data or service.DEFAULT_SORT,
-        after=after, size=size,
-    )  # fmt: skip
+        session, filters, sort=form.sort.data or service.DEFAULT_SORT, after=after, size=size
+    )
     counts = service.contradiction_counts(session, [c.id for c in page.items])
     source = session.get(Source, form.source.data) if form.source.data else None
-    return render_template("claims/list.html", form=form, page=page, counts=counts, source=source)
+    return render_template(
+        "claims/list.html", form=form, page=page, counts=counts, source=source,
+        facets=facets.claim_facets(session, filters),
+    )  # fmt: skip
 
 
 def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
@@ -43,6 +46,8 @@ def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
         stated_to=form.stated_to.data,
         source_id=form.source.data,
         min_reliability=form.reliability.data or None,
+        year=form.year.data or None,
+        credibility=form.credibility.data or None,
     )
 
 
