@@ -31,6 +31,8 @@ from .search_query import (
 
 WINDOW = 10_000
 OPEN, CLOSE = "\x02", "\x03"
+# ts_headline drops what its parser takes for HTML tags: `<` goes in as LT, comes back here.
+LT = "\x01"
 SNIPPET_WORDS = 30
 ELLIPSIS = "…"
 _HEADLINE = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords={SNIPPET_WORDS + 5}, MinWords=25"
@@ -201,6 +203,7 @@ def _ranked(
             "q": joiner.join(tsquery([t]) for t in terms),
             "exact": tsquery([exact]) if exact else "",
             "options": _HEADLINE,
+            "lt": LT,
         }
         statement = _postgresql_statement(indexed, with_exact=exact is not None)
     else:
@@ -265,8 +268,8 @@ def _postgresql_statement(indexed: Indexed, *, with_exact: bool):
              ORDER BY exact DESC, score DESC, id DESC LIMIT :limit OFFSET :offset
         )
         SELECT ranked.id, ranked.exact, (SELECT count(*) FROM hits) AS total,
-               ts_headline('{PG_CONFIG}'::regconfig, {table_}.{column}, {query}, :options)
-                   AS snippet
+               ts_headline('{PG_CONFIG}'::regconfig, replace({table_}.{column}, '<', :lt),
+                           {query}, :options) AS snippet
           FROM ranked JOIN {table_} ON {table_}.id = ranked.id
          ORDER BY ranked.exact DESC, ranked.score DESC, ranked.id DESC
     """)  # noqa: S608 - identifiers come from INDEXED; values are bound
@@ -334,7 +337,7 @@ def segments(marked: str) -> list[tuple[str, bool]]:
                     pieces.append(("".join(current), highlighted))
                 current, highlighted = [], wanted
             continue
-        current.append(char)
+        current.append("<" if char == LT else char)
     if current:
         pieces.append(("".join(current), highlighted))
     return pieces
