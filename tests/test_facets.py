@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from counterclaim.services import facets as service
-from counterclaim.services.claims import ClaimFilters
+from counterclaim.services.claims import ClaimFilters, list_claims
 from factories import (
     make_actor,
     make_appearance,
@@ -84,6 +84,18 @@ def test_each_facet_count_equals_a_plain_sql_count(session, corpus):
         for stated in session.scalars(text("SELECT stated_on FROM claims"))
     )
     assert counts["year"] == dict(years)
+
+
+@pytest.mark.parametrize("code", ["1", "2", "3", "4", "5", "6", "none"])
+def test_the_credibility_filter_agrees_with_the_consensus_view(session, corpus, code):
+    view = dict(session.execute(text("SELECT claim_id, credibility_median FROM claim_consensus")))
+    expected = {
+        claim_id
+        for claim_id in session.scalars(text("SELECT id FROM claims"))
+        if (band(view[claim_id]) if claim_id in view else "none") == code
+    }
+    listed = list_claims(session, ClaimFilters(credibility=code), size=200).items
+    assert {claim.id for claim in listed} == expected
 
 
 def test_facets_count_only_what_the_filters_match(session, corpus):

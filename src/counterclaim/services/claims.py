@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from counterclaim.models import (
@@ -20,6 +20,7 @@ from counterclaim.models import (
 from counterclaim.models.base import utcnow
 from counterclaim.models.vocabulary import RELIABILITY
 
+from .consensus import claims_with_band
 from .editing import apply_edit
 from .errors import NotAllowed
 from .pagination import Page, Sort, paginate
@@ -154,28 +155,9 @@ def narrow(session: Session, stmt, f: ClaimFilters):
     elif f.year:
         year = int(f.year)
         stmt = stmt.where(Claim.stated_on.between(date(year, 1, 1), date(year, 12, 31)))
-    if f.credibility == "none":
-        stmt = stmt.where(Claim.id.not_in(select(claim_consensus.c.claim_id)))
-    elif f.credibility:
-        band = credibility_band(claim_consensus.c.credibility_median)
-        assessed = select(claim_consensus.c.claim_id).where(band == int(f.credibility))
-        stmt = stmt.where(Claim.id.in_(assessed))
+    if f.credibility:
+        stmt = stmt.where(claims_with_band(f.credibility))
     return stmt
-
-
-def credibility_band(median):
-    """Return the consensus median rounded to a credibility code, half up; 6 when none.
-
-    A median of 2.5 reads "possibly true" (3): between two codes, the more doubtful.
-    """
-    return case(
-        (median.is_(None), 6),
-        (median < 1.5, 1),
-        (median < 2.5, 2),
-        (median < 3.5, 3),
-        (median < 4.5, 4),
-        else_=5,
-    )
 
 
 def contradiction_counts(session: Session, claim_ids: list[int]) -> dict[int, int]:

@@ -9,13 +9,26 @@ ten thousand show the same proportions in a few tens of milliseconds.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, cast, extract, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    any_,
+    cast,
+    extract,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
-from counterclaim.models import Actor, Claim, ClaimSource, ClaimTag, Source, Tag, claim_consensus
+from counterclaim.models import Actor, Assessment, Claim, ClaimSource, ClaimTag, Source, Tag
 from counterclaim.models.vocabulary import CLAIM_STATUS, CREDIBILITY, RELIABILITY
 
-from .claims import ClaimFilters, credibility_band, narrow
+from .claims import ClaimFilters, narrow
+from .consensus import consensus_medians, credibility_band
 
 SAMPLE = 10_000
 TOP = 8  # claimants and tags shown, the most frequent first
@@ -61,7 +74,7 @@ def claim_facets(session: Session, filters: ClaimFilters, *, sample: int | None 
         .cte("matching")
     )
     counted = select(matching.c.id).order_by(matching.c.id.desc()).limit(sample).cte("counted")
-    ids = select(counted.c.id)
+    in_counted = _membership(session, counted)
 
     def facet(name, value, label, source, *joins, where=None, top=None):
         n = func.count().label("n")
@@ -83,28 +96,27 @@ def claim_facets(session: Session, filters: ClaimFilters, *, sample: int | None 
     best = (
         select(ClaimSource.claim_id, func.min(Source.reliability).label("letter"))
         .join(Source, Source.id == ClaimSource.source_id)
-        .where(ClaimSource.claim_id.in_(ids))
+        .where(in_counted(ClaimSource.claim_id))
         .group_by(ClaimSource.claim_id)
         .subquery()
     )
-    band = credibility_band(claim_consensus.c.credibility_median)
+    medians = consensus_medians(in_counted(Assessment.claim_id))
+    band = credibility_band(medians.c.median)
     year = extract("year", Claim.stated_on)
     total = select(
         literal_column("'total'"), cast(null(), String), cast(null(), String),
         select(func.count()).select_from(matching).scalar_subquery(),
     )  # fmt: skip
-    in_counted = Claim.id.in_(ids)
     statement = union_all(
         total,
         facet("claimant", Actor.id, Actor.name, Claim, (Actor, Actor.id == Claim.claimant_id),
-              where=in_counted, top=TOP),
+              where=in_counted(Claim.id), top=TOP),
         facet("tag", Tag.id, Tag.name, ClaimTag, (Tag, Tag.id == ClaimTag.tag_id),
-              where=ClaimTag.claim_id.in_(ids), top=TOP),
-        facet("status", Claim.status, Claim.status, Claim, where=in_counted),
+              where=in_counted(ClaimTag.claim_id), top=TOP),
+        facet("status", Claim.status, Claim.status, Claim, where=in_counted(Claim.id)),
         facet("reliability", best.c.letter, best.c.letter, best),
-        facet("credibility", band, band, claim_consensus,
-              where=claim_consensus.c.claim_id.in_(ids)),
-        facet("year", year, year, Claim, where=in_counted),
+        facet("credibility", band, band, medians),
+        facet("year", year, year, Claim, where=in_counted(Claim.id)),
     )  # fmt: skip
     rows = session.execute(statement).all()
     matched = next(r[3] for r in rows if r[0] == "total")
@@ -124,6 +136,20 @@ def claim_facets(session: Session, filters: ClaimFilters, *, sample: int | None 
         counted=n_counted,
         sampled=matched > sample,
     )
+
+
+def _membership(session: Session, counted):
+    """Return `column IN counted` in the form each engine runs as index lookups.
+
+    Given `IN (SELECT ...)`, PostgreSQL's planner hashes the whole child table (two
+    million claim_tags rows, 1 s) to meet ten thousand ids; `= ANY(array)` makes it look
+    each one up in the index instead (tens of ms). SQLite looks them up either way.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        ids = cast(select(func.array_agg(counted.c.id)).scalar_subquery(), ARRAY(Integer))
+        return lambda column: column == any_(ids)
+    ids = select(counted.c.id)
+    return lambda column: column.in_(ids)
 
 
 def _named(rows) -> list[FacetValue]:
