@@ -88,7 +88,9 @@ def test_each_facet_count_equals_a_plain_sql_count(session, corpus):
 
 @pytest.mark.parametrize("code", ["1", "2", "3", "4", "5", "6", "none"])
 def test_the_credibility_filter_agrees_with_the_consensus_view(session, corpus, code):
-    view = dict(session.execute(text("SELECT claim_id, credibility_median FROM claim_consensus")))
+    view = dict(
+        session.execute(text("SELECT claim_id, credibility_median FROM claim_consensus")).all()
+    )
     expected = {
         claim_id
         for claim_id in session.scalars(text("SELECT id FROM claims"))
