@@ -10,6 +10,7 @@ from alembic import context
 
 from counterclaim.db import make_engine
 from counterclaim.models import Base
+from counterclaim.models.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +22,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,  # the full-text index is the migrations' own
         transaction_per_migration=True,
     )
     with context.begin_transaction():

@@ -32,8 +32,8 @@ def claim_count(database) -> int:
 
 def test_upgrade_current_and_downgrade(database):
     assert run(database, "db", "current") == (0, "base (empty) — needs `db upgrade`\n")
-    code, output = run(database, "db", "upgrade")
     head = migrations.head_revision()
+    code, output = run(database, "db", "upgrade")
     assert code == 0 and f"revision {head}" in output
     assert run(database, "db", "current")[1] == f"{head} — up to date\n"
     code, output = run(database, "db", "downgrade", "base", input="n\n")

@@ -89,4 +89,14 @@ def run() -> None:
 
 
 # The commands register themselves on `main` when their modules are imported.
-from . import exchange, generate, migrate, report, seed, serve, sql, users  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    exchange,
+    generate,
+    migrate,
+    report,
+    search,
+    seed,
+    serve,
+    sql,
+    users,
+)  # fmt: skip

@@ -20,9 +20,12 @@ from counterclaim.models import (
 from counterclaim.models.base import utcnow
 from counterclaim.models.vocabulary import RELIABILITY
 
+from .consensus import claims_with_band
 from .editing import apply_edit
 from .errors import NotAllowed
 from .pagination import Page, Sort, paginate
+from .search import claims_matching
+from .search_query import every_word_a_prefix, parse
 
 CLAIM_FIELDS = ("text", "is_verbatim", "claimant_id", "stated_on", "status")
 
@@ -51,6 +54,8 @@ class ClaimFilters:
     source_id: int | None = None
     min_reliability: str | None = None
     disagreement: bool | None = None
+    year: str | None = None  # "2016", or "none" for undated claims
+    credibility: str | None = None  # consensus band "1"-"5", "6" cannot judge, "none"
 
     def is_empty(self) -> bool:
         return all(value in (None, "") for value in vars(self).values())
@@ -115,14 +120,15 @@ def list_claims(
 ) -> Page:
     """Return one page of claims matching `filters`, with claimants and tags loaded."""
     stmt = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
-    stmt = _narrow(stmt, filters)
+    stmt = narrow(session, stmt, filters)
     return paginate(session, stmt, SORTS[sort], Claim.id, after=after, size=size)
 
 
-def _narrow(stmt, f: ClaimFilters):
-    if f.text:
-        for word in f.text.split():
-            stmt = stmt.where(Claim.text.icontains(word, autoescape=True))
+def narrow(session: Session, stmt, f: ClaimFilters):
+    """Add the conditions of `f` to a statement selecting from claims."""
+    terms = every_word_a_prefix(parse(f.text or ""))
+    if terms:
+        stmt = stmt.where(claims_matching(session, terms))
     if f.claimant_id is not None:
         stmt = stmt.where(Claim.claimant_id == f.claimant_id)
     if f.status:
@@ -151,6 +157,13 @@ def _narrow(stmt, f: ClaimFilters):
                 ClaimSource.source_id == Source.id, Source.reliability.in_(letters)
             )
         stmt = stmt.where(appears)
+    if f.year == "none":
+        stmt = stmt.where(Claim.stated_on.is_(None))
+    elif f.year:
+        year = int(f.year)
+        stmt = stmt.where(Claim.stated_on.between(date(year, 1, 1), date(year, 12, 31)))
+    if f.credibility:
+        stmt = stmt.where(claims_with_band(f.credibility))
     return stmt
 
 

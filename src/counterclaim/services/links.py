@@ -1,11 +1,12 @@
 """Cross-references: typed links between claims, and finding the claim to link to."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from counterclaim.models import Claim, ClaimLink
 from counterclaim.models.vocabulary import RELATIONS, SYMMETRIC_RELATIONS
 
+from . import search
 from .errors import Duplicate, NotAllowed
 
 
@@ -56,13 +57,7 @@ def unlink(session: Session, link: ClaimLink) -> None:
 def find_claims(
     session: Session, query: str, *, exclude_id: int | None = None, limit: int = 10
 ) -> list[Claim]:
-    """Return claims whose text holds every word of `query`, newest first."""
-    words = query.split()
-    if not words:
-        return []
-    stmt = select(Claim).options(joinedload(Claim.claimant))
-    for word in words:
-        stmt = stmt.where(Claim.text.icontains(word, autoescape=True))
-    if exclude_id is not None:
-        stmt = stmt.where(Claim.id != exclude_id)
-    return list(session.scalars(stmt.order_by(Claim.id.desc()).limit(limit)))
+    """Return the claims best matching `query` as typed so far (full-text search)."""
+    return [
+        hit.item for hit in search.find_claims(session, query, exclude_id=exclude_id, limit=limit)
+    ]

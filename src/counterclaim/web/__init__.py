@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from .main.routes import bp as main
     from .reports.routes import bp as reports
     from .schema.routes import bp as schema
+    from .search.routes import bp as search
     from .sources.routes import bp as sources
     from .sql.routes import bp as sql
     from .tags.routes import bp as tags
@@ -56,7 +57,7 @@ def register_blueprints(app: Flask) -> None:
 
     blueprints = (
         main, auth, claims, links, evidence, sources, actors, tags, audit, users,
-        schema, sql, exchange, reports,
+        schema, sql, exchange, reports, search,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -16,12 +16,14 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
-from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY, STANCE
+from counterclaim.models.vocabulary import CLAIM_STATUS, CREDIBILITY, RELIABILITY, STANCE
 from counterclaim.services import actors, tags
 from counterclaim.services.claims import DEFAULT_SORT, SORTS
+from counterclaim.services.search_query import MAX_QUERY_CHARS
 
 from ..fields import ActorSelect, VersionField, choices, optional_int, options, strip
 
@@ -86,7 +88,10 @@ class ClaimFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Text contains", filters=[strip])
+    q = StringField(
+        "Words", filters=[strip], validators=[Length(max=MAX_QUERY_CHARS)],
+        description="Each word, or the start of it, must appear.",
+    )  # fmt: skip
     claimant = SelectField("Claimant", coerce=optional_int, validators=[Optional()])
     tag = SelectField("Tag", coerce=optional_int, validators=[Optional()])
     status = SelectField("Status", choices=choices(CLAIM_STATUS, blank="Any status"), default="")
@@ -99,6 +104,20 @@ class ClaimFilterForm(FlaskForm):
         default="",
     )
     disagreement = BooleanField("Analysts disagree (spread of 2 or more)")
+    credibility = SelectField(
+        "Consensus credibility",
+        choices=choices({str(c): m for c, m in CREDIBILITY.items()}, blank="Any credibility")
+        | {"none": "Not assessed"},
+        default="",
+    )
+    year = StringField(
+        "Stated in",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(r"^(\d{4}|none)$", message="Give a year such as 2016, or none for undated."),
+        ],
+    )
     sort = SelectField(
         "Sort", choices=options((s.key, s.label) for s in SORTS.values()), default=DEFAULT_SORT
     )

@@ -13,7 +13,7 @@ from flask import (
 
 from counterclaim.models import Claim, Source, Tag
 from counterclaim.services import claims as service
-from counterclaim.services import evidence, merging, sources
+from counterclaim.services import evidence, facets, merging, sources
 from counterclaim.services.errors import DomainError, StaleEdit
 from counterclaim.services.exchange import jsonld
 
@@ -36,17 +36,18 @@ def index():
             "claims/list.html", form=form, page=None, counts={}, disputed=set()
         ), 400
     after, size = page_request()
+    filters = _filters(form)
     page = service.list_claims(
-        session, _filters(form), sort=form.sort.data or service.DEFAULT_SORT,
-        after=after, size=size,
-    )  # fmt: skip
+        session, filters, sort=form.sort.data or service.DEFAULT_SORT, after=after, size=size
+    )
     ids = [c.id for c in page.items]
     counts = service.contradiction_counts(session, ids)
     disputed = service.disagreements(session, ids)
     source = session.get(Source, form.source.data) if form.source.data else None
     return render_template(
-        "claims/list.html", form=form, page=page, counts=counts, disputed=disputed, source=source
-    )
+        "claims/list.html", form=form, page=page, counts=counts, disputed=disputed,
+        source=source, facets=facets.claim_facets(session, filters),
+    )  # fmt: skip
 
 
 def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
@@ -60,6 +61,8 @@ def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
         source_id=form.source.data,
         min_reliability=form.reliability.data or None,
         disagreement=form.disagreement.data or None,
+        year=form.year.data or None,
+        credibility=form.credibility.data or None,
     )
 
 

@@ -1,0 +1,1 @@
+"""The search area: full-text search over everything, and similar-claim suggestions."""

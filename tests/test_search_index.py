@@ -1,0 +1,113 @@
+"""Migration 0004: the full-text index is built with its backfill, and removed, on each engine."""
+
+import pytest
+from sqlalchemy import inspect, text
+
+from conftest import ENGINES
+from counterclaim.db import make_engine, make_sessionmaker
+from counterclaim.models.search import INDEXED, PG_COLUMN, is_search_object
+from counterclaim.services import migrations
+from counterclaim.services import search as service
+from factories import make_appearance, make_note, make_user
+
+# The revision the full-text search migration (0004) follows.
+BEFORE_SEARCH = "0005"
+
+
+@pytest.fixture(params=ENGINES)
+def engine_before_search(request, database_url_factory):
+    """A new database of each kind, migrated to just before the search index."""
+    engine = make_engine(database_url_factory(request.param))
+    migrations.upgrade(engine, BEFORE_SEARCH)
+    yield engine
+    engine.dispose()
+
+
+def search_objects(engine) -> dict[str, set[str]]:
+    """The tables, columns, indexes and triggers of the search index found in the database."""
+    inspector = inspect(engine)
+    tables = {t for t in inspector.get_table_names() if is_search_object(t, "table")}
+    columns, indexes = set(), set()
+    for indexed in INDEXED.values():
+        columns |= {
+            f"{indexed.table}.{c['name']}"
+            for c in inspector.get_columns(indexed.table)
+            if is_search_object(c["name"], "column")
+        }
+        indexes |= {
+            ix["name"]
+            for ix in inspector.get_indexes(indexed.table)
+            if is_search_object(ix["name"], "index")
+        }
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            triggers = set(connection.scalars(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ))  # fmt: skip
+            extras = set()
+        else:
+            triggers = set()
+            extras = set(connection.scalars(text(
+                "SELECT 'config ' || cfgname FROM pg_ts_config"
+                " WHERE cfgname = 'counterclaim_search'"
+                " UNION ALL SELECT 'function ' || proname FROM pg_proc"
+                " WHERE proname = 'search_fold'"
+                " UNION ALL SELECT 'extension ' || extname FROM pg_extension"
+                " WHERE extname = 'unaccent'"
+            )))  # fmt: skip
+    return {"tables": tables, "columns": columns, "indexes": indexes,
+            "triggers": triggers, "other": extras}  # fmt: skip
+
+
+def test_upgrade_builds_the_index_and_downgrade_removes_all_of_it(engine_before_search):
+    engine = engine_before_search
+    before = search_objects(engine)
+
+    migrations.upgrade(engine)
+
+    built = search_objects(engine)
+    if engine.dialect.name == "sqlite":
+        assert {f"search_{kind}" for kind in INDEXED} <= built["tables"]
+        assert built["triggers"] == {
+            f"search_{kind}_{event}" for kind in INDEXED for event in ("insert", "update", "delete")
+        }
+    else:
+        assert built["columns"] == {f"{i.table}.{PG_COLUMN}" for i in INDEXED.values()}
+        assert built["indexes"] == {f"ix_{i.table}_{PG_COLUMN}" for i in INDEXED.values()}
+        assert built["other"] == {
+            "config counterclaim_search", "function search_fold", "extension unaccent",
+        }  # fmt: skip
+
+    migrations.downgrade(engine, BEFORE_SEARCH)
+
+    assert search_objects(engine) == before
+
+
+def test_upgrade_indexes_the_rows_already_there(engine_before_search):
+    engine = engine_before_search
+    with make_sessionmaker(engine).begin() as session:
+        appearance = make_appearance(session, excerpt="Sinjar road reopened")
+        appearance.claim.text = "Nimrud retaken by the army"
+        appearance.claim.claimant.name = "Hamdaniya council"
+        appearance.source.title = "Bartella report"
+        make_note(session, appearance.claim, make_user(session), body="Qayyarah airbase note")
+
+    migrations.upgrade(engine)
+
+    with make_sessionmaker(engine)() as session:
+        for kind, query in [("claims", "nimrud"), ("excerpts", "sinjar"), ("actors", "hamdaniya"),
+                            ("sources", "bartella"), ("notes", "qayyarah")]:  # fmt: skip
+            group = service.search(session, query, kinds=[kind]).groups[0]
+            assert group.total == 1, kind
+
+
+def test_the_index_and_the_models_stay_apart(engine_before_search):
+    """The mapped tables are untouched on SQLite; PostgreSQL only gains the generated column."""
+    engine = engine_before_search
+    migrations.upgrade(engine)
+    inspector = inspect(engine)
+    for indexed in INDEXED.values():
+        columns = [c["name"] for c in inspector.get_columns(indexed.table)]
+        mapped = [c.name for c in indexed.model.__table__.columns]
+        extra = [PG_COLUMN] if engine.dialect.name == "postgresql" else []
+        assert columns == mapped + extra
