@@ -17,6 +17,7 @@ from sqlalchemy.types import NullType
 
 from counterclaim.models import Base
 from counterclaim.models import vocabulary as vocab
+from counterclaim.models.search import is_search_object
 from counterclaim.models.views import view_metadata
 
 #: What each vocabulary is called where it is shown.
@@ -113,7 +114,12 @@ def data_dictionary(connection: Connection) -> DataDictionary:
     inspector = inspect(connection)
     vocabularies = _vocabularies()
     by_column = {column: v.key for v in vocabularies for column in v.columns}
-    live_tables = [name for name in inspector.get_table_names() if not name.startswith("sqlite_")]
+    # The full-text index's own tables are machinery, not part of the research interface.
+    live_tables = [
+        name
+        for name in inspector.get_table_names()
+        if not name.startswith("sqlite_") and not is_search_object(name, "table")
+    ]
     tables = [
         _describe(inspector, name, "table", Base.metadata.tables.get(name), by_column)
         for name in live_tables
@@ -152,6 +158,8 @@ def _describe(inspector, name: str, kind: str, model: Table | None, by_column) -
             references[local] = f"{key['referred_table']}.{remote}"
     columns = []
     for live in inspector.get_columns(name):
+        if is_search_object(live["name"], "column"):
+            continue
         modelled = model.columns.get(live["name"]) if model is not None else None
         description = (
             (modelled.comment if modelled is not None else None)
