@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
 from counterclaim import report_formats  # noqa: E402
-from counterclaim.db import make_engine  # noqa: E402
+from counterclaim.db import make_engine, reader  # noqa: E402
 from counterclaim.models import Claim, ClaimLink  # noqa: E402
 from counterclaim.report_formats import html, markdown, pdf  # noqa: E402
 from counterclaim.services import migrations, synthetic  # noqa: E402
@@ -142,7 +142,7 @@ def timing(databases: Databases, claims: int, folder: Path, skip_pdf: bool = Fal
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     figures: dict = {}
-    with Session(engine) as session:
+    with Session(reader(engine)) as session:
         links = session.scalar(select(func.count()).select_from(ClaimLink))
         report, figures["build_in_memory_s"] = _clock(lambda: build_report(session, ReportScope()))
         figures["statements_to_build"] = len(statements)
@@ -222,7 +222,7 @@ def child(url: str, fmt: str, out: str) -> dict:
     stream = fmt != "json-in-memory"
     tracemalloc.start()
     started = time.perf_counter()
-    with Session(engine) as session, open(out, "wb") as target:
+    with Session(reader(engine)) as session, open(out, "wb") as target:
         report = build_report(session, ReportScope(), stream=stream)
         report_formats.write(report, fmt.split("-")[0], target)
     seconds = time.perf_counter() - started
