@@ -239,3 +239,18 @@ def test_a_document_referring_to_files_or_the_network_gets_neither():
     )
     assert pdf.render_html(document, fetcher=fetcher).startswith(b"%PDF")
     assert set(fetcher.refused) == {"http://127.0.0.1:9/evil.css", "file:///etc/hostname"}
+
+
+def test_a_wide_matrix_is_narrowed_on_the_page_and_whole_in_json(seeded, monkeypatch):
+    monkeypatch.setattr(html, "MATRIX_ACTORS", 2)
+    report = build_report(seeded, ReportScope())
+    page = html.render(report)
+    table = page[
+        page.index('<table class="matrix">') : page.index(
+            "</table>", page.index('<table class="matrix">')
+        )
+    ]
+    assert table.count('<th scope="row">') == 2
+    assert "The table shows the 2 of 4 actors" in page
+    assert "The 2 of 4 actors" in markdown.render(report)
+    assert len(json.loads(_text(report, "json"))["actor_matrix"]) == 3

@@ -198,3 +198,24 @@ def test_a_pdf_of_too_many_pairs_is_refused_with_the_way_out(client, seeded, mon
     assert response.status_code == 400
     assert "This scope has 9 contradictions: a PDF holds at most 8" in response.text
     assert client.get("/reports/report.pdf?tag=Irbil").status_code == 200
+
+
+def test_a_report_being_written_does_not_hold_up_writers(seeded_database, monkeypatch):
+    from counterclaim import report_formats
+    from counterclaim.models import Tag
+
+    real_write = report_formats.write
+
+    def write_while_someone_saves(report, fmt, out):
+        engine = make_engine(seeded_database)
+        try:
+            with make_sessionmaker(engine)() as other:  # a writer: BEGIN IMMEDIATE on SQLite
+                other.add(Tag(name="saved while a report was written"))
+                other.commit()
+        finally:
+            engine.dispose()
+        real_write(report, fmt, out)
+
+    monkeypatch.setattr(report_formats, "write", write_while_someone_saves)
+    code, output = run(seeded_database, "--format", "csv")
+    assert code == 0 and output.startswith("link_id,")

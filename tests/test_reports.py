@@ -247,6 +247,16 @@ def test_the_actor_matrix_counts_pairs_per_pair_of_actors(session, world):
     assert sum(m.cells.values()) == report.summary.pairs
 
 
+def test_a_wide_matrix_keeps_the_actors_in_the_most_pairs(session, world):
+    a, b, c = (actor.id for actor in world["actors"])
+    matrix = build_report(session, ReportScope(tags=(world["tag"].name,))).matrix
+    narrow = matrix.top(2)  # Alpha's claims are in 4 pairs, Bravo's in 4, Charlie's in 3
+    assert [name for _, name in narrow.actors] == ["Alpha", "Bravo"]
+    assert narrow.cells == {(a, a): 1, (a, b): 2}
+    assert c not in {actor for cell in narrow.cells for actor in cell}
+    assert matrix.top(3) is matrix
+
+
 def test_the_timeline_runs_by_stated_date_undated_last(session, world):
     a1, a2, b1, b2, c1 = world["claims"]
     report = build_report(session, ReportScope(tags=(world["tag"].name,)))

@@ -6,6 +6,7 @@ import sys
 import click
 
 from counterclaim import report_formats
+from counterclaim.db import make_sessionmaker, reader
 from counterclaim.report_formats import FORMATS
 from counterclaim.services import migrations
 from counterclaim.services.reports import ReportScope, ScopeError, build_report
@@ -51,7 +52,8 @@ def report_command(ctx: Context, tags, fmt: str, output: str | None, **options) 
     params = {"tag": list(tags), **{k: v for k, v in options.items() if v is not None}}
     try:
         scope = ReportScope.from_params(params)
-        with ctx.session() as session:
+        # a reader's transaction: a long report must not hold SQLite's write lock
+        with make_sessionmaker(reader(ctx.engine))() as session:
             report = build_report(session, scope, stream=FORMATS[fmt].streams)
             if output is None:
                 report_formats.write(report, fmt, sys.stdout.buffer)

@@ -24,6 +24,7 @@ from counterclaim.services.reports import Pair, Report, ReportClaim
 from .graph import contradiction_graph, credibility_words, render_svg
 
 STYLESHEETS = ("app.css", "reports.css")
+MATRIX_ACTORS = 30  # a wider actor × actor table is unreadable on a page
 
 
 # How a link other than a contradiction reads from the claim's side: (relation, outgoing).
@@ -84,6 +85,8 @@ def context(
         "contested": contested,
         "cell_pairs": cell_pairs,
         "actor_names": dict(report.matrix.actors),
+        "matrix": report.matrix.top(MATRIX_ACTORS),
+        "matrix_actors": len(report.matrix.actors),
         "related_label": related_label,
         "graph": graph,
         "graph_svg": Markup(render_svg(graph)),  # noqa: S704 - built as an XML tree, escaped

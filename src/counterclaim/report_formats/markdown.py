@@ -11,8 +11,8 @@ import re
 
 from counterclaim.services.reports import Report, ReportClaim
 
+from . import html
 from .graph import credibility_words
-from .html import related_label
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&])")
 _LEADING = re.compile(r"^([#+=-]|\d+(?=[.)]))")
@@ -66,12 +66,16 @@ def render(report: Report) -> str:
 
 
 def _matrix(report: Report) -> list[str]:
-    actors = report.matrix.actors
+    matrix = report.matrix.top(html.MATRIX_ACTORS)
+    actors = matrix.actors
     out = ["## Whose claims contradict whose", ""]
+    if len(actors) < len(report.matrix.actors):
+        out += [f"The {len(actors)} of {len(report.matrix.actors)} actors whose claims are in "
+                "the most contradictions; the JSON has every pair of actors.", ""]  # fmt: skip
     out.append("| | " + " | ".join(esc(name) for _, name in actors) + " |")
     out.append("|---|" + "---:|" * len(actors))
     for a_id, a_name in actors:
-        cells = [str(report.matrix.count(a_id, b_id) or "") for b_id, _ in actors]
+        cells = [str(matrix.count(a_id, b_id) or "") for b_id, _ in actors]
         out.append(f"| **{esc(a_name)}** | " + " | ".join(cells) + " |")
     return out + [""]
 
@@ -110,6 +114,7 @@ def _side(heading: str, c: ReportClaim) -> list[str]:
     else:
         out.append("- Not assessed.")
     out += [f"- Note by {esc(n.author)}: {esc(n.body)}" for n in c.notes]
-    out += [f"- {related_label(r)} #{r.other_id} ({esc(r.other_claimant)}): {esc(r.other_text)}"
-            for r in c.related]  # fmt: skip
+    for r in c.related:
+        label = html.related_label(r)
+        out.append(f"- {label} #{r.other_id} ({esc(r.other_claimant)}): {esc(r.other_text)}")
     return out + [""]

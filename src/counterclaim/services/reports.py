@@ -172,6 +172,20 @@ class ActorMatrix:
     def count(self, a: int, b: int) -> int:
         return self.cells.get((min(a, b), max(a, b)), 0)
 
+    def top(self, n: int) -> ActorMatrix:
+        """Return the matrix of the `n` actors in the most pairs (a table stays readable)."""
+        if len(self.actors) <= n:
+            return self
+        weight: dict[int, int] = {}
+        for (a, b), pairs in self.cells.items():
+            for actor in {a, b}:
+                weight[actor] = weight.get(actor, 0) + pairs
+        keep = set(sorted(weight, key=lambda actor: (-weight[actor], actor))[:n])
+        return ActorMatrix(
+            actors=[item for item in self.actors if item[0] in keep],
+            cells={k: v for k, v in self.cells.items() if k[0] in keep and k[1] in keep},
+        )
+
 
 @dataclass
 class Report:
