@@ -385,3 +385,14 @@ def test_cli_search_bad_input_is_one_line(cli_database, args, message):
 def test_cli_search_finding_nothing_says_so(cli_database):
     result = CliRunner().invoke(main, ["--database", cli_database, "search", '"no such" words'])
     assert result.exit_code == 0 and result.output == "Nothing matches '\"no such\" words'.\n"
+
+
+@pytest.mark.parametrize("drive_limit", [0, 2_000], ids=["many matches", "few matches"])
+def test_the_list_filter_lists_the_same_claims_for_few_or_many_matches(
+    session, monkeypatch, drive_limit
+):
+    monkeypatch.setattr(service, "DRIVE_LIMIT", drive_limit)
+    convoys = [make_claim(session, text=f"Convoy {n} ambushed") for n in range(3)]
+    make_claim(session, text="Nothing to see")
+    listed = list_claims(session, ClaimFilters(text="convoy amb"), sort="added-desc").items
+    assert [c.id for c in listed] == [c.id for c in reversed(convoys)]

@@ -66,6 +66,8 @@ def test_words_phrases_and_prefixes(query, terms):
         ("'quoted'", [T("quoted")]),
         ("", []),
         ("\x00\x02\x03", []),
+        ("\u0301 mosul", [T("mosul")]),  # a lone combining mark is no word
+        ("ـَ", []),  # nor tatweel with a short vowel
     ],
     ids=lambda value: repr(value) if isinstance(value, str) else None,
 )

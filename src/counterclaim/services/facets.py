@@ -3,8 +3,8 @@ source reliability, consensus credibility and year, each value a filter that nar
 
 All facets come from one statement over the claims the filters match. Past SAMPLE
 matches the counts cover the SAMPLE most recently added of them, and say so: counting a
-million claims six ways on every page load would cost seconds, while the most recent
-ten thousand show the same proportions in a few tens of milliseconds.
+million claims six ways on every page load would cost a minute (48 s measured), 10,000
+of them about half a second, 2,000 about a tenth (tests/benchmarks/bench_search.py).
 """
 
 from dataclasses import dataclass, field
@@ -30,7 +30,7 @@ from counterclaim.models.vocabulary import CLAIM_STATUS, CREDIBILITY, RELIABILIT
 from .claims import ClaimFilters, narrow
 from .consensus import consensus_medians, credibility_band
 
-SAMPLE = 10_000
+SAMPLE = 2_000
 TOP = 8  # claimants and tags shown, the most frequent first
 
 
@@ -67,13 +67,14 @@ class Facets:
 def claim_facets(session: Session, filters: ClaimFilters, *, sample: int | None = None) -> Facets:
     """Count the claims matching `filters` by each facet, in one statement."""
     sample = sample or SAMPLE
+    columns = (Claim.id, Claim.claimant_id, Claim.status, Claim.stated_on)
     matching = (
-        narrow(session, select(Claim.id), filters)
+        narrow(session, select(*columns), filters)
         .order_by(Claim.id.desc())
         .limit(sample + 1)
         .cte("matching")
     )
-    counted = select(matching.c.id).order_by(matching.c.id.desc()).limit(sample).cte("counted")
+    counted = select(matching).order_by(matching.c.id.desc()).limit(sample).cte("counted")
     in_counted = _membership(session, counted)
 
     def facet(name, value, label, source, *joins, where=None, top=None):
@@ -102,21 +103,21 @@ def claim_facets(session: Session, filters: ClaimFilters, *, sample: int | None 
     )
     medians = consensus_medians(in_counted(Assessment.claim_id))
     band = credibility_band(medians.c.median)
-    year = extract("year", Claim.stated_on)
+    year = extract("year", counted.c.stated_on)
     total = select(
         literal_column("'total'"), cast(null(), String), cast(null(), String),
         select(func.count()).select_from(matching).scalar_subquery(),
     )  # fmt: skip
     statement = union_all(
         total,
-        facet("claimant", Actor.id, Actor.name, Claim, (Actor, Actor.id == Claim.claimant_id),
-              where=in_counted(Claim.id), top=TOP),
+        facet("claimant", Actor.id, Actor.name, counted, (Actor, Actor.id == counted.c.claimant_id),
+              top=TOP),
         facet("tag", Tag.id, Tag.name, ClaimTag, (Tag, Tag.id == ClaimTag.tag_id),
               where=in_counted(ClaimTag.claim_id), top=TOP),
-        facet("status", Claim.status, Claim.status, Claim, where=in_counted(Claim.id)),
+        facet("status", counted.c.status, counted.c.status, counted),
         facet("reliability", best.c.letter, best.c.letter, best),
         facet("credibility", band, band, medians),
-        facet("year", year, year, Claim, where=in_counted(Claim.id)),
+        facet("year", year, year, counted),
     )  # fmt: skip
     rows = session.execute(statement).all()
     matched = next(r[3] for r in rows if r[0] == "total")

@@ -30,6 +30,8 @@ from .search_query import (
 )
 
 WINDOW = 10_000
+TYPING_WINDOW = 1_000  # the picker and the suggestions answer each keystroke: rank fewer
+DRIVE_LIMIT = 2_000
 OPEN, CLOSE = "\x02", "\x03"
 # ts_headline drops what its parser takes for HTML tags: `<` goes in as LT, comes back here.
 LT = "\x01"
@@ -126,8 +128,9 @@ def find_claims(
     if not terms:
         return []
     hits, _total = _ranked(
-        session, INDEXED["claims"], terms, page=1, per_page=limit, exclude_id=exclude_id
-    )
+        session, INDEXED["claims"], terms, page=1, per_page=limit, exclude_id=exclude_id,
+        window=TYPING_WINDOW,
+    )  # fmt: skip
     return hits
 
 
@@ -145,7 +148,7 @@ def similar_claims(
     terms = [Term((word,)) for word in rare]
     hits, _total = _ranked(
         session, INDEXED["claims"], terms, page=1, per_page=limit, exclude_id=exclude_id,
-        any_term=True,
+        any_term=True, window=TYPING_WINDOW,
     )  # fmt: skip
     return hits
 
@@ -154,7 +157,14 @@ def claims_matching(session: Session, terms: list[Term]):
     """Return a condition on Claim true for the claims holding every term (list filters)."""
     if _dialect(session) == "postgresql":
         return _vector_matches("claims", terms)
-    return Claim.id.in_(_fts_rowids("search_claims", terms))
+    found = _fts_rowids("search_claims", terms)
+    # SQLite reads `claims.id IN (matches)` from the matches' side: right for a few, slow
+    # for 100,000 (each looked up, then all sorted). Past DRIVE_LIMIT matches, `id + 0`
+    # makes it walk the list's own index instead and test each row against the matches.
+    bounded = found.limit(DRIVE_LIMIT + 1).subquery()
+    if session.scalar(select(func.count()).select_from(bounded)) > DRIVE_LIMIT:
+        return (Claim.id + 0).in_(found)
+    return Claim.id.in_(found)
 
 
 def _vector_matches(table_name: str, terms: list[Term]):
@@ -187,12 +197,13 @@ def _ranked(
     per_page: int,
     exclude_id: int | None = None,
     any_term: bool = False,
+    window: int | None = None,
 ) -> tuple[list[Hit], int]:
-    """Return one page of ranked hits of a kind and how many matched (up to WINDOW + 1)."""
+    """Return one page of ranked hits of a kind and how many matched (up to window + 1)."""
     page = max(1, page)
     exact = None if any_term else exact_phrase(terms)
     params = {
-        "window": WINDOW + 1,
+        "window": (window or WINDOW) + 1,
         "limit": per_page,
         "offset": (page - 1) * per_page,
         "exclude": exclude_id if exclude_id is not None else -1,
@@ -205,7 +216,8 @@ def _ranked(
             "options": _HEADLINE,
             "lt": LT,
         }
-        statement = _postgresql_statement(indexed, with_exact=exact is not None)
+        phrase = any(len(t.words) > 1 for t in terms)
+        statement = _postgresql_statement(indexed, with_exact=exact is not None, phrase=phrase)
     else:
         joiner = " OR " if any_term else " AND "
         params |= {
@@ -252,8 +264,12 @@ def _sqlite_statement(indexed: Indexed, *, with_exact: bool):
     """)  # noqa: S608 - identifiers come from INDEXED; values are bound
 
 
-def _postgresql_statement(indexed: Indexed, *, with_exact: bool):
+def _postgresql_statement(indexed: Indexed, *, with_exact: bool, phrase: bool = False):
     table_, column = indexed.table, indexed.column  # identifiers from INDEXED
+    # PostgreSQL estimates a phrase as if its words could be anywhere: it then walks the
+    # primary key backwards hoping for ten thousand matches soon, and reads the whole table
+    # for a phrase found 2,000 times. `id + 0` keeps it on the GIN index for phrases.
+    newest = "id + 0 DESC" if phrase else "id DESC"
     query = f"to_tsquery('{PG_CONFIG}'::regconfig, :q)"
     exact = (
         f"{PG_COLUMN} @@ to_tsquery('{PG_CONFIG}'::regconfig, :exact)" if with_exact else "false"
@@ -262,7 +278,7 @@ def _postgresql_statement(indexed: Indexed, *, with_exact: bool):
         WITH hits AS (
             SELECT id, {PG_COLUMN} FROM {table_}
              WHERE {PG_COLUMN} @@ {query} AND id <> :exclude
-             ORDER BY id DESC LIMIT :window
+             ORDER BY {newest} LIMIT :window
         ), ranked AS (
             SELECT id, ts_rank({PG_COLUMN}, {query}) AS score, {exact} AS exact FROM hits
              ORDER BY exact DESC, score DESC, id DESC LIMIT :limit OFFSET :offset

@@ -51,7 +51,12 @@ def words_of(text: str) -> list[str]:
             current = []
     if current:
         found.append("".join(current))
-    return [w for w in (fold(w) for w in found) if w]
+    # A lone mark is no word: the engines drop it, so must the query.
+    return [w for w in (fold(w) for w in found) if any(_is_base_char(c) for c in w)]
+
+
+def _is_base_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LN" or unicodedata.category(char) == "Co"
 
 
 def _term(text: str, prefix: bool) -> Term | None:

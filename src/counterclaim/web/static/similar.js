@@ -9,6 +9,7 @@
     var latest = 0;
     var asked = "";
     function refresh() {
+      if (leaving) { return; }
       var text = input.value.trim();
       var key = text + "\u0000" + (source ? source.value : "");
       if (key === asked) { return; }
@@ -22,9 +23,12 @@
         .then(function (html) { if (ticket === latest) { box.innerHTML = html; } })
         .catch(function () { /* suggestions are a help, never in the way */ });
     }
-    function later() { clearTimeout(timer); timer = setTimeout(refresh, 400); }
+    var leaving = false;
+    function later() { if (!leaving) { clearTimeout(timer); timer = setTimeout(refresh, 400); } }
     input.addEventListener("input", later);
     if (source) { source.addEventListener("change", later); }
+    // Once the form is sent, a suggestion is of no use: ask for none.
+    if (input.form) { input.form.addEventListener("submit", function () { leaving = true; clearTimeout(timer); }); }
     if (input.value.trim()) { refresh(); }
   });
 })();
