@@ -15,7 +15,6 @@ from counterclaim.models import (
     ClaimTag,
     Source,
     Tag,
-    claim_consensus,
 )
 from counterclaim.models.base import utcnow
 from counterclaim.models.vocabulary import RELIABILITY
@@ -252,8 +251,33 @@ def claim_dossier(session: Session, claim_id: int) -> ClaimDossier | None:
             .order_by(Annotation.id)
         )
     )
-    row = session.execute(
-        select(claim_consensus).where(claim_consensus.c.claim_id == claim_id)
-    ).first()
-    dossier.consensus = dict(row._mapping) if row else None
+    dossier.consensus = consensus(
+        claim_id, dossier.current_assessments, len(dossier.earlier_assessments)
+    )
     return dossier
+
+
+def consensus(claim_id: int, current: list[Assessment], earlier: int) -> dict | None:
+    """Combine each analyst's latest assessment exactly as the `claim_consensus` view does.
+
+    Computed from the rows the dossier already holds: the view's window functions run over
+    every assessment before a WHERE can narrow them (SQLite cannot push the claim's id
+    into them), which cost seconds per claim page at a million claims.
+    """
+    if not current:
+        return None
+    rated = sorted(a.credibility for a in current if a.credibility < 6)
+    median = None
+    if rated:
+        middle = len(rated) // 2
+        median = float(rated[middle] if len(rated) % 2 else (rated[middle - 1] + rated[middle]) / 2)
+    return {
+        "claim_id": claim_id,
+        "assessments": len(current) + earlier,
+        "analysts": len(current),
+        "cannot_judge": len(current) - len(rated),
+        "credibility_median": median,
+        "credibility_min": rated[0] if rated else None,
+        "credibility_max": rated[-1] if rated else None,
+        "credibility_spread": rated[-1] - rated[0] if rated else 0,
+    }
