@@ -1,11 +1,13 @@
 """What keeps pages cheap at a million claims gives the same answers as the slow way."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from counterclaim.models import claim_consensus
 from counterclaim.services import claims as service
-from factories import make_assessment, make_claim, make_user
+from factories import make_assessment, make_claim, make_link, make_user
 
 # Each analyst's ratings of one claim, oldest first: the latest one counts.
 CONSENSUS_CASES = [
@@ -36,3 +38,24 @@ def test_a_claim_nobody_assessed_has_no_consensus(session):
     claim = make_claim(session)
     session.commit()
     assert service.claim_dossier(session, claim.id).consensus is None
+
+
+def test_the_home_page_shows_the_latest_contradictions(client, session):
+    older = make_link(session, rationale="first clash")
+    newer = make_link(session, rationale="second clash")
+    session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert page.index(newer.from_claim.text) < page.index(older.from_claim.text)
+    assert newer.to_claim.text in page and older.to_claim.text in page
+
+
+@pytest.mark.parametrize(("max_age", "shown"), [(60, "1 claims"), (0, "2 claims")])
+def test_the_home_page_counts_again_once_its_totals_are_old(app, client, session, max_age, shown):
+    app.config["TOTALS_SECONDS"] = max_age
+    make_claim(session)
+    session.commit()
+    client.get("/")
+    make_claim(session)
+    session.commit()
+    text = client.get("/").get_data(as_text=True)
+    assert shown in " ".join(re.sub(r"<[^>]+>", " ", text).split())

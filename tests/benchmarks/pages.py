@@ -57,9 +57,9 @@ class ClaimsList:
     def fetch(self, ctx: Context, connection, after: tuple | None) -> list:
         keyset, params = "", self.params
         if after is not None:
-            keyset = " AND (c.stated_on < ? OR (c.stated_on = ? AND c.id < ?))"
-            stated = after[0].isoformat()
-            params = (*params, stated, stated, after[1])
+            keyset = " AND (c.stated_on, c.id) < (?, ?)"
+            stated = after[0].isoformat() if ctx.engine == "sqlite" else after[0]
+            params = (*params, stated, after[1])
         rows = ctx.query(
             connection,
             "SELECT c.id, c.text, c.is_verbatim, c.stated_on, c.status, c.claimant_id, a.name"

@@ -6,7 +6,6 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -16,7 +15,16 @@ from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY, STANCE
 from counterclaim.services import actors, tags
 from counterclaim.services.claims import DEFAULT_SORT, SORTS
 
-from ..fields import ActorSelect, VersionField, choices, optional_int, options, strip
+from ..fields import (
+    ActorSelect,
+    ChoiceSelect,
+    MultipleChoiceSelect,
+    VersionField,
+    choices,
+    optional_int,
+    options,
+    strip,
+)
 
 
 class ClaimForm(FlaskForm):
@@ -28,7 +36,7 @@ class ClaimForm(FlaskForm):
     claimant_id = ActorSelect("Claimant", validators=[DataRequired("Choose who made the claim.")])
     stated_on = DateField("Stated on", validators=[Optional()])
     status = SelectField("Status", choices=choices(CLAIM_STATUS), default="open")
-    tag_ids = SelectMultipleField("Tags", coerce=int)
+    tag_ids = MultipleChoiceSelect("Tags", coerce=int)
 
     def fill(self, session) -> "ClaimForm":
         """Load the choices that come from the database."""
@@ -42,7 +50,7 @@ class ClaimForm(FlaskForm):
 class NewClaimForm(ClaimForm):
     """A new claim, optionally with its first appearance in a source."""
 
-    source_id = SelectField("Appears in source", coerce=optional_int, validators=[Optional()])
+    source_id = ChoiceSelect("Appears in source", coerce=optional_int, validators=[Optional()])
     excerpt = TextAreaField("Exact excerpt", filters=[strip], validators=[Length(max=20_000)])
     locator = StringField("Locator", filters=[strip], validators=[Length(max=100)])
     stance = SelectField("Source's stance", choices=choices(STANCE), default="origin")
@@ -68,8 +76,8 @@ class ClaimFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Text contains", filters=[strip])
-    claimant = SelectField("Claimant", coerce=optional_int, validators=[Optional()])
-    tag = SelectField("Tag", coerce=optional_int, validators=[Optional()])
+    claimant = ActorSelect("Claimant", validators=[Optional()])
+    tag = ChoiceSelect("Tag", coerce=optional_int, validators=[Optional()])
     status = SelectField("Status", choices=choices(CLAIM_STATUS, blank="Any status"), default="")
     stated_from = DateField("Stated from", validators=[Optional()])
     stated_to = DateField("Stated to", validators=[Optional()])
