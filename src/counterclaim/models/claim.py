@@ -62,6 +62,8 @@ class Claim(Timestamped, Base):
         CheckConstraint(check_in("status", CLAIM_STATUS), name="status"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("length(text) > 0", name="text_not_empty"),
+        Index("ix_claims_claimant_id_id", "claimant_id", "id"),
+        Index("ix_claims_status_id", "status", "id"),
         Index("ix_claims_claimant_id_stated_on_id", "claimant_id", "stated_on", "id"),
         Index("ix_claims_status_stated_on_id", "status", "stated_on", "id"),
         Index("ix_claims_stated_on_id", "stated_on", "id"),
@@ -143,7 +145,6 @@ class ClaimLink(Timestamped, Base):
 
     __table_args__ = (
         UniqueConstraint("from_claim_id", "to_claim_id", "relation"),
-        Index("ix_claim_links_relation_id", "relation", "id"),
         CheckConstraint(check_in("relation", RELATIONS), name="relation"),
         CheckConstraint(check_in("strength", STRENGTH), name="strength"),
         CheckConstraint("from_claim_id <> to_claim_id", name="not_self"),

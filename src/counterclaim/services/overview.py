@@ -4,7 +4,7 @@ Both stay cheap at a million claims. Counting rows reads every row (COUNT(*) ove
 million claims and two million links took most of a second), so callers may keep the
 totals for a while (`Totals.counted_at` says how old they are). "Most contested" ranked
 every contradicted claim on every visit (19 s at a million claims); the front page now
-shows the latest contradictions, an index walk of ten rows. The ranking is still there
+shows the latest contradictions, a walk back from the newest link. The ranking is still there
 for research in the `contested_claims` view.
 """
 
