@@ -161,18 +161,18 @@ def run_module(name, module, ctx: Context) -> list[Measurement]:
     if ctx.engine not in engines or (getattr(module, "LARGEST_ONLY", False) and not ctx.is_largest):
         return []
     console.print(f"[bold]{name}[/] on {ctx.engine}, {ctx.claims:,} claims")
+    results: list[Measurement] = []
     try:
-        results = list(module.run(ctx))
+        for result in module.run(ctx):  # keep each figure as it comes, whatever follows
+            result.bench, result.engine, result.claims = name, ctx.engine, ctx.claims
+            console.print("  " + _line(result))
+            results.append(result)
     except Unavailable as why:
         console.print(f"[yellow]{name}: not available ({why})[/]")
-        return []
     except Exception:  # noqa: BLE001 - one broken module must not lose the others' figures
         console.print(f"[red]{name} failed:[/]\n{traceback.format_exc()}")
-        return [Measurement(name="(failed)", note=traceback.format_exc(limit=3), bench=name,
-                            engine=ctx.engine, claims=ctx.claims)]  # fmt: skip
-    for result in results:
-        result.bench, result.engine, result.claims = name, ctx.engine, ctx.claims
-        console.print("  " + _line(result))
+        results.append(Measurement(name="(failed)", note=traceback.format_exc(limit=3),
+                                   bench=name, engine=ctx.engine, claims=ctx.claims))  # fmt: skip
     return results
 
 
