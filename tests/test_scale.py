@@ -59,3 +59,27 @@ def test_the_home_page_counts_again_once_its_totals_are_old(app, client, session
     session.commit()
     text = client.get("/").get_data(as_text=True)
     assert shown in " ".join(re.sub(r"<[^>]+>", " ", text).split())
+
+
+@pytest.mark.parametrize(
+    ("multiple", "data"),
+    [(False, None), (False, 2), (True, []), (True, [1, 3])],
+    ids=["single, none chosen", "single, one chosen", "multiple, none", "multiple, two"],
+)
+def test_the_fast_select_renders_what_wtforms_renders(multiple, data):
+    from wtforms import Form, SelectField, SelectMultipleField
+    from wtforms.widgets import Select
+
+    from counterclaim.web.fields import FastSelect, optional_int
+
+    kind = SelectMultipleField if multiple else SelectField
+    choices = {"": "Anyone", 1: "al-Abadi <PM>", 2: "ISIS & co", 3: 'say "hi"'}
+
+    def render(widget):
+        class F(Form):
+            field = kind("Who", choices=choices, coerce=optional_int, widget=widget)
+
+        form = F(data={"field": data})
+        return str(form.field(size=4))
+
+    assert render(FastSelect(multiple=multiple)) == render(Select(multiple=multiple))
