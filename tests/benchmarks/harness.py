@@ -193,7 +193,7 @@ def running(command: list[str], *, env: dict, ready_path: str, log: Path) -> Ite
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(base + ready_path, process, log)
+        _wait_until_ready(base, ready_path, process, log)
         yield base
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -205,16 +205,16 @@ def running(command: list[str], *, env: dict, ready_path: str, log: Path) -> Ite
             process.wait()
 
 
-def _wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
+def _wait_until_ready(base: str, path: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
         with contextlib.suppress(OSError):
-            if Client(url).request("GET", urlsplit(url).path or "/").status < 500:
+            if Client(base).request("GET", path).status == 200:
                 return
         time.sleep(0.3)
-    raise RuntimeError(f"server did not answer {url} within 120 s")
+    raise RuntimeError(f"server did not answer {base}{path} within 120 s")
 
 
 @contextlib.contextmanager

@@ -27,7 +27,7 @@ class ListPage:
     path: str  # the workbench's URL
     datasette: str | None  # the same page on Datasette, relative to the database's table
     raw: Callable  # raw(ctx, connection) -> rows
-    first_row: int | None = None  # the id the page starts with (checked on Datasette)
+    first_date: str | None = None  # stated_on of the page's first row (checked on Datasette)
 
 
 def _as_date(value) -> date:
@@ -129,6 +129,6 @@ def list_pages(ctx: Context, connection) -> list[ListPage]:
                 name=f"claims list, {label}, {depth}", path="/claims/?" + urlencode(query),
                 datasette="/claims?" + urlencode(theirs_query),
                 raw=lambda ctx, conn, sql=sql, after=after: sql.fetch(ctx, conn, after),
-                first_row=rows[0][0] if rows else None,
+                first_date=str(rows[0][3]) if rows else None,
             ))  # fmt: skip
     return pages
