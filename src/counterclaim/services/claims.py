@@ -7,6 +7,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from counterclaim.models import (
+    Actor,
     Annotation,
     Assessment,
     Claim,
@@ -43,6 +44,7 @@ class ClaimFilters:
 
     text: str | None = None
     claimant_id: int | None = None
+    claimant_name: str | None = None
     tag_id: int | None = None
     status: str | None = None
     stated_from: date | None = None
@@ -123,6 +125,9 @@ def _narrow(stmt, f: ClaimFilters):
             stmt = stmt.where(Claim.text.icontains(word, autoescape=True))
     if f.claimant_id is not None:
         stmt = stmt.where(Claim.claimant_id == f.claimant_id)
+    if f.claimant_name:
+        named = select(Actor.id).where(Actor.name.icontains(f.claimant_name, autoescape=True))
+        stmt = stmt.where(Claim.claimant_id.in_(named))
     if f.status:
         stmt = stmt.where(Claim.status == f.status)
     if f.stated_from:

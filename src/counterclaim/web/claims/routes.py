@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from counterclaim.models import Claim, Source, Tag
+from counterclaim.models import Actor, Claim, Source, Tag
 from counterclaim.services import claims as service
 from counterclaim.services import evidence, sources
 from counterclaim.services.errors import StaleEdit
@@ -30,13 +30,17 @@ def index():
     )  # fmt: skip
     counts = service.contradiction_counts(session, [c.id for c in page.items])
     source = session.get(Source, form.source.data) if form.source.data else None
-    return render_template("claims/list.html", form=form, page=page, counts=counts, source=source)
+    claimant = session.get(Actor, form.claimant.data) if form.claimant.data else None
+    return render_template(
+        "claims/list.html", form=form, page=page, counts=counts, source=source, claimant=claimant
+    )
 
 
 def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
     return service.ClaimFilters(
         text=form.q.data or None,
         claimant_id=form.claimant.data,
+        claimant_name=form.claimant_name.data or None,
         tag_id=form.tag.data,
         status=form.status.data or None,
         stated_from=form.stated_from.data,
