@@ -252,6 +252,7 @@ def main(argv=None) -> int:
     modules = discover(args)
     results: list[Measurement] = []
     started = datetime.now(UTC)
+    path = args.out / f"benchmarks-{started:%Y%m%d-%H%M%S}.json"
     for engine in args.engines:
         for claims in sorted(args.claims):
             url, info = prepare(args, engine, claims)
@@ -260,23 +261,26 @@ def main(argv=None) -> int:
             try:
                 for name, module in modules:
                     results += run_module(name, module, ctx)
+                    save(path, args, started, results)  # an interrupted run keeps its figures
             finally:
                 ctx.close()
     console.print(table(results))
-    checks = cross_checks(results)
-    for line in checks:
+    for line in cross_checks(results):
         console.print(("[green]" if line.startswith("✓") else "[red]") + line + "[/]")
-    path = args.out / f"benchmarks-{started:%Y%m%d-%H%M%S}.json"
+    save(path, args, started, results)
+    console.print(f"Saved {path}")
+    return 0
+
+
+def save(path: Path, args, started: datetime, results: list[Measurement]) -> None:
     path.write_text(json.dumps({
         "started": started.isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
+                    "platform": platform.platform(), "load_average": os.getloadavg()},
         "arguments": {k: str(v) for k, v in vars(args).items()},
         "results": [m.as_dict() for m in results],
-        "cross_checks": checks,
+        "cross_checks": cross_checks(results),
     }, indent=2, default=str))  # fmt: skip
-    console.print(f"Saved {path}")
-    return 0
 
 
 if __name__ == "__main__":

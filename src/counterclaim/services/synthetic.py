@@ -398,7 +398,11 @@ def _sentence(rng: random.Random, rare: list[str]) -> str:
 
 
 def _advance_sequences(engine: Engine) -> None:
-    """On PostgreSQL, move each id sequence past the ids written here."""
+    """On PostgreSQL, move each id sequence past the ids written here, and ANALYZE.
+
+    Without fresh statistics the planner took a million-row table for a small one until
+    autovacuum came by: list pages took seconds (parallel scans, bitmap heap scans).
+    """
     if engine.dialect.name != "postgresql":
         return
     models = (User, Actor, Tag, Source, Claim, ClaimSource, ClaimLink, Assessment, Annotation,
@@ -409,3 +413,5 @@ def _advance_sequences(engine: Engine) -> None:
             after = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
             sequence = func.pg_get_serial_sequence(table.name, "id")
             connection.execute(select(func.setval(sequence, after, False)))
+        for model in models:
+            connection.exec_driver_sql(f"ANALYZE {model.__tablename__}")
