@@ -193,6 +193,8 @@ def _line(m: Measurement) -> str:
     if m.datasette_rps is not None:
         parts.append(f"Datasette {_fmt(m.datasette_rps, ' req/s')}")
     parts += [f"{k} {v}" for k, v in m.extra.items() if not isinstance(v, dict | list)]
+    if m.note:
+        parts.append(f"note: {m.note}")
     failed = [k for k, ok in m.checks.items() if not ok]
     if failed:
         parts.append("[red]missed: " + "; ".join(failed) + "[/]")

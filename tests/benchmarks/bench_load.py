@@ -132,6 +132,7 @@ def _versions(ctx: Context, connection, ids: list[int]) -> dict[int, tuple[int, 
 
 def _editor(base, n, own, shared, tally: Tally, deadline) -> None:
     rng = random.Random(1000 + n)  # noqa: S311
+    run = time.strftime("%H%M%S")
     client = Client(base)
     prepare_client(client, "editor")
     edits = 0
@@ -145,7 +146,8 @@ def _editor(base, n, own, shared, tally: Tally, deadline) -> None:
         fields = read_form(form_page.body)
         values = dict(fields)
         edits += 1
-        text = values["text"].strip().split(" [edit ", 1)[0] + f" [edit {n}-{edits}]"
+        # A mark no earlier run wrote: saving unchanged values raises no version.
+        text = values["text"].strip().split(" [edit ", 1)[0] + f" [edit {run}-{n}-{edits}]"
         form = [(k, v) for k, v in fields if k != "text"] + [("text", text)]
         saved = client.request("POST", f"/claims/{claim_id}/edit", form)
         tally.record("POST /claims/<id>/edit", saved)
@@ -200,8 +202,11 @@ def _report(tally: Tally, elapsed: float, before: dict, after: dict, log_text: s
         len(acked[c]) for c in lost), "stale refused (409)": conflicts,
         "database is locked": locked, "5xx": server_errors,
         "unexpected": len(tally.refused)}  # fmt: skip
-    if tally.refused:
-        m.note = "; ".join(tally.refused[:5])
+    notes = tally.refused[:5] + [
+        f"claim {c}: version {before[c][0]}→{after[c][0]}, acknowledged {sorted(acked[c])[-3:]},"
+        f" text now {after[c][1][-30:]!r}" for c in lost[:3]
+    ]  # fmt: skip
+    m.note = "; ".join(notes)
     m.checks = {"no 'database is locked'": locked == 0, "every acknowledged edit saved": not lost,
                 "no server error": server_errors == 0}  # fmt: skip
     yield m
