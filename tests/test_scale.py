@@ -1,13 +1,14 @@
 """What keeps pages cheap at a million claims gives the same answers as the slow way."""
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from counterclaim.models import claim_consensus
 from counterclaim.services import claims as service
-from factories import make_assessment, make_claim, make_link, make_user
+from factories import make_actor, make_assessment, make_claim, make_link, make_tag, make_user
 
 # Each analyst's ratings of one claim, oldest first: the latest one counts.
 CONSENSUS_CASES = [
@@ -83,3 +84,27 @@ def test_the_fast_select_renders_what_wtforms_renders(multiple, data):
         return str(form.field(size=4))
 
     assert render(FastSelect(multiple=multiple)) == render(Select(multiple=multiple))
+
+
+@pytest.mark.parametrize("drives_below", [0, 20_000], ids=["walk the dates", "start from the tag"])
+def test_a_tag_page_is_the_same_whichever_way_it_is_found(session, monkeypatch, drives_below):
+    monkeypatch.setattr(service, "TAG_DRIVES_BELOW", drives_below)
+    tag, actor = make_tag(session), make_actor(session)
+    tagged = []
+    for n in range(14):
+        stated = None if n % 5 == 0 else date(2016, 1 + n % 3, 1 + n)
+        claim = make_claim(session, claimant=actor, stated_on=stated, tags=[tag] if n % 3 else [])
+        if n % 3:
+            tagged.append(claim)
+    session.commit()
+    shown, cursor = [], None
+    while True:
+        page = service.list_claims(
+            session, service.ClaimFilters(tag_id=tag.id), after=cursor, size=3
+        )
+        shown += [c.id for c in page.items]
+        if not (cursor := page.next_cursor):
+            break
+    dated = sorted((c for c in tagged if c.stated_on), key=lambda c: (c.stated_on, c.id))
+    undated = sorted((c.id for c in tagged if not c.stated_on), reverse=True)
+    assert shown == [c.id for c in reversed(dated)] + undated

@@ -9,7 +9,15 @@ On PostgreSQL only the workbench is measured (Datasette serves SQLite).
 
 import json
 
-from .harness import Client, Context, Measurement, datasette_server, http_load, workbench_server
+from .harness import (
+    Client,
+    Context,
+    Measurement,
+    datasette_server,
+    http_load,
+    sign_in,
+    workbench_server,
+)
 from .pages import list_pages
 
 CONNECTIONS = 4
@@ -21,9 +29,10 @@ def run(ctx: Context):
         pages = list_pages(ctx, connection)
     ours: dict[str, dict] = {}
     with workbench_server(ctx, workers=1, log_dir=log_dir) as base:
+        cookies = sign_in(base, ctx)
         for page in pages:
             ours[page.name] = http_load(base, page.path, seconds=ctx.options.http_seconds,
-                                        connections=CONNECTIONS)  # fmt: skip
+                                        connections=CONNECTIONS, cookies=cookies)  # fmt: skip
     theirs: dict[str, dict] = {}
     if ctx.engine == "sqlite":
         with datasette_server(ctx, page_size=50, log_dir=log_dir) as base:

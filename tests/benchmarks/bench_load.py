@@ -12,16 +12,25 @@ sources. Afterwards:
 - every acknowledged edit (302) is in the database: each claim's version rose by exactly
   its number of acknowledged edits, and its text is that of its last acknowledged edit.
 
-Signing in, once the workbench has it, is one call in `prepare_client` below.
+Where the workbench has sign-in (`services.users.create_user`), the run makes a
+"bench-editor" account and signs in once through the form; every client shares that
+session. Without it the workbench acts as one local analyst and nobody signs in.
 """
 
 import random
 import threading
 import time
 from collections import defaultdict
-from html.parser import HTMLParser
 
-from .harness import Client, Context, Measurement, percentile, workbench_server
+from .harness import (
+    Client,
+    Context,
+    Measurement,
+    percentile,
+    read_form,
+    sign_in,
+    workbench_server,
+)
 
 LARGEST_ONLY = True
 EDITORS = 8
@@ -31,51 +40,9 @@ OWN_CLAIMS = 200  # per editor
 SHARED_CLAIMS = 20
 
 
-def prepare_client(client: Client, role: str) -> None:
-    """Get a client ready to work: sign in here once the workbench has sign-in."""
-
-
-class FormReader(HTMLParser):
-    """Collect the fields a browser would submit from the page's POST form."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields: list[tuple[str, str]] = []
-        self._select: str | None = None
-        self._textarea: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "input" and a.get("name"):
-            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                return
-            self.fields.append(
-                (a["name"], a.get("value") or ("y" if a.get("type") == "checkbox" else ""))
-            )  # noqa: E501
-        elif tag == "textarea":
-            self._textarea, self._text = a.get("name"), []
-        elif tag == "select":
-            self._select = a.get("name")
-        elif tag == "option" and self._select and "selected" in a:
-            self.fields.append((self._select, a.get("value", "")))
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea:
-            self.fields.append((self._textarea, "".join(self._text)))
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text.append(data)
-
-
-def read_form(html: str) -> list[tuple[str, str]]:
-    reader = FormReader()
-    reader.feed(html)
-    return reader.fields
+def prepare_client(client: Client, cookies: dict[str, str]) -> None:
+    """Get a client ready to work: give it the signed-in session."""
+    client.cookies.update(cookies)
 
 
 class Tally:
@@ -105,11 +72,13 @@ def run(ctx: Context):
         sources = ctx.query(connection, "SELECT max(id) FROM sources")[0][0]
     tally = Tally()
     with workbench_server(ctx, workers=WORKERS, log_dir=ctx.options.out) as base:
+        cookies = sign_in(base, ctx)
         deadline = time.monotonic() + seconds
-        threads = [threading.Thread(target=_editor, args=(base, n, own[n], shared, tally, deadline))
+        threads = [threading.Thread(target=_editor,
+                                    args=(base, cookies, n, own[n], shared, tally, deadline))
                    for n in range(EDITORS)]  # fmt: skip
         threads += [threading.Thread(target=_reader,
-                                     args=(base, n, ctx.claims, sources, tally, deadline))
+                                     args=(base, cookies, n, ctx.claims, sources, tally, deadline))
                     for n in range(READERS)]  # fmt: skip
         started = time.monotonic()
         for thread in threads:
@@ -130,11 +99,11 @@ def _versions(ctx: Context, connection, ids: list[int]) -> dict[int, tuple[int, 
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
-def _editor(base, n, own, shared, tally: Tally, deadline) -> None:
+def _editor(base, cookies, n, own, shared, tally: Tally, deadline) -> None:
     rng = random.Random(1000 + n)  # noqa: S311
     run = time.strftime("%H%M%S")
     client = Client(base)
-    prepare_client(client, "editor")
+    prepare_client(client, cookies)
     edits = 0
     while time.monotonic() < deadline:
         claim_id = rng.choice(own) if rng.random() < 0.8 else rng.choice(shared)
@@ -158,10 +127,10 @@ def _editor(base, n, own, shared, tally: Tally, deadline) -> None:
             tally.refused.append(f"POST edit {claim_id}: {saved.status} {saved.body[:200]}")
 
 
-def _reader(base, n, claims, sources, tally: Tally, deadline) -> None:
+def _reader(base, cookies, n, claims, sources, tally: Tally, deadline) -> None:
     rng = random.Random(2000 + n)  # noqa: S311
     client = Client(base)
-    prepare_client(client, "viewer")
+    prepare_client(client, cookies)
     routes = [
         ("GET /", lambda: "/"),
         ("GET /claims/", lambda: "/claims/"),

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 SECRET_KEY = "benchmark-only-secret-key"  # shared by gunicorn's workers; loopback only
+BENCH_USER, BENCH_PASSWORD = "bench-editor", "benchmark-only-password-7"
 DATA_STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
 
 
@@ -91,6 +93,25 @@ class Context:
             )
         return self._app
 
+    def bench_user(self):
+        """Return the benchmarks' editor account where the workbench has sign-in, else None.
+
+        Before sign-in exists the workbench acts as one local analyst and needs no account.
+        """
+        try:
+            from counterclaim.services.users import create_user, find_user
+        except ImportError:
+            return None
+        from counterclaim.web.database import get_session
+
+        with self.app().test_request_context(method="POST"):
+            session = get_session()
+            user = find_user(session, BENCH_USER)
+            if user is None:
+                user = create_user(session, BENCH_USER, BENCH_PASSWORD, role="editor")
+                session.commit()
+            return user
+
     def close(self) -> None:
         if self._app is not None:
             self._app.extensions["counterclaim.db"].dispose()
@@ -119,6 +140,10 @@ class Context:
     def get(self, path: str, *, expect: int = 200) -> Callable[[], None]:
         """Return a callable that asks the workbench for `path` through the test client."""
         client = self.app().test_client()
+        user = self.bench_user()
+        if user is not None:  # signed in as after the sign-in form, as the tests do
+            with client.session_transaction() as cookie:
+                cookie["_user_id"], cookie["_fresh"] = user.get_id(), True
 
         def fetch():
             response = client.get(path)
@@ -305,20 +330,83 @@ class Client:
                         seconds)  # fmt: skip
 
 
-def http_load(base: str, path: str, *, seconds: float, connections: int = 4) -> dict:
+class FormReader(HTMLParser):
+    """Collect the fields a browser would submit from the page's POST form."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append(
+                (a["name"], a.get("value") or ("y" if a.get("type") == "checkbox" else ""))
+            )  # noqa: E501
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.append((self._select, a.get("value", "")))
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            self.fields.append((self._textarea, "".join(self._text)))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text.append(data)
+
+
+def read_form(html: str) -> list[tuple[str, str]]:
+    reader = FormReader()
+    reader.feed(html)
+    return reader.fields
+
+
+def sign_in(base: str, ctx: Context) -> dict[str, str]:
+    """Sign in once through the form and return the session cookies (none without sign-in).
+
+    Every client shares them: one sign-in, not sixteen against the sign-in rate limit.
+    """
+    if ctx.bench_user() is None:
+        return {}
+    client = Client(base)
+    form = dict(read_form(client.request("GET", "/login").body))
+    form.update(username=BENCH_USER, password=BENCH_PASSWORD)
+    answer = client.request("POST", "/login", list(form.items()))
+    if answer.status != 302:
+        raise RuntimeError(f"sign-in as {BENCH_USER} answered {answer.status}")
+    return dict(client.cookies)
+
+
+def http_load(
+    base: str, path: str, *, seconds: float, connections: int = 4, cookies: dict | None = None
+) -> dict:
     """Send GET `path` from `connections` clients for `seconds`; return rps and latencies.
 
     Uses `wrk` when it is installed (it costs the servers less CPU), else Python threads.
     """
     wrk = shutil.which("wrk")
     if wrk:
-        return _wrk(wrk, base + path, seconds=seconds, connections=connections)
-    return _thread_load(base, path, seconds=seconds, connections=connections)
+        return _wrk(wrk, base + path, seconds=seconds, connections=connections, cookies=cookies)
+    return _thread_load(base, path, seconds=seconds, connections=connections, cookies=cookies)
 
 
-def _wrk(wrk: str, url: str, *, seconds: float, connections: int) -> dict:
+def _wrk(wrk: str, url: str, *, seconds: float, connections: int, cookies: dict | None) -> dict:
     argv = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
             "--timeout", "30s", url]  # fmt: skip
+    if cookies:
+        argv += ["-H", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60).stdout  # noqa: S603
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -329,7 +417,9 @@ def _wrk(wrk: str, url: str, *, seconds: float, connections: int) -> dict:
             "p50": latency.get("50"), "p99": latency.get("99"), "tool": "wrk"}  # fmt: skip
 
 
-def _thread_load(base: str, path: str, *, seconds: float, connections: int) -> dict:
+def _thread_load(
+    base: str, path: str, *, seconds: float, connections: int, cookies: dict | None
+) -> dict:
     times: list[float] = []
     bad = [0]
     lock = threading.Lock()
@@ -337,6 +427,7 @@ def _thread_load(base: str, path: str, *, seconds: float, connections: int) -> d
 
     def worker():
         client = Client(base)
+        client.cookies.update(cookies or {})
         while time.monotonic() < deadline:
             response = client.request("GET", path)
             with lock:

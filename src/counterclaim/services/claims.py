@@ -115,11 +115,11 @@ def list_claims(
 ) -> Page:
     """Return one page of claims matching `filters`, with claimants and tags loaded."""
     stmt = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
-    stmt = _narrow(stmt, filters)
+    stmt = _narrow(session, stmt, filters)
     return paginate(session, stmt, SORTS[sort], Claim.id, after=after, size=size)
 
 
-def _narrow(stmt, f: ClaimFilters):
+def _narrow(session: Session, stmt, f: ClaimFilters):
     if f.text:
         for word in f.text.split():
             stmt = stmt.where(Claim.text.icontains(word, autoescape=True))
@@ -135,9 +135,7 @@ def _narrow(stmt, f: ClaimFilters):
     if f.stated_to:
         stmt = stmt.where(Claim.stated_on <= f.stated_to)
     if f.tag_id is not None:
-        stmt = stmt.where(
-            exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == f.tag_id)
-        )
+        stmt = stmt.where(_tagged(session, f.tag_id))
     if f.source_id is not None or f.min_reliability:
         appears = exists().where(ClaimSource.claim_id == Claim.id)
         if f.source_id is not None:
@@ -149,6 +147,26 @@ def _narrow(stmt, f: ClaimFilters):
             )
         stmt = stmt.where(appears)
     return stmt
+
+
+# Up to this many claims, a tag's page starts from the tag's claims (sorting them);
+# above it, from the sort order (checking each claim's tags until the page is full).
+TAG_DRIVES_BELOW = 20_000
+
+
+def _tagged(session: Session, tag_id: int):
+    """Return the condition "carries tag `tag_id`" in the form that finds a page fastest.
+
+    A rare tag is found by walking the date index only after reading most of it (a tag on
+    1 claim in 250 read ~12,500 claims per page at a million claims), a common one fastest
+    that way; the planners cannot tell which without statistics, so count first (an index
+    range, below a millisecond for a typical tag).
+    """
+    limited = select(ClaimTag.id).where(ClaimTag.tag_id == tag_id).limit(TAG_DRIVES_BELOW)
+    carried = session.scalar(select(func.count()).select_from(limited.subquery()))
+    if carried < TAG_DRIVES_BELOW:
+        return Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag_id == tag_id))
+    return exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == tag_id)
 
 
 def contradiction_counts(session: Session, claim_ids: list[int]) -> dict[int, int]:
