@@ -303,4 +303,5 @@ def consensus(claim_id: int, current: list[Assessment], earlier: int) -> dict | 
         "credibility_min": rated[0] if rated else None,
         "credibility_max": rated[-1] if rated else None,
         "credibility_spread": rated[-1] - rated[0] if rated else 0,
+        "disagreement": bool(rated) and rated[-1] - rated[0] >= 2,
     }
