@@ -72,6 +72,8 @@ class Claim(Timestamped, CreatedBy, Base):
         CheckConstraint("length(text) > 0", name="text_not_empty"),
         Index("ix_claims_claimant_id_id", "claimant_id", "id"),
         Index("ix_claims_status_id", "status", "id"),
+        Index("ix_claims_claimant_id_stated_on_id", "claimant_id", "stated_on", "id"),
+        Index("ix_claims_status_stated_on_id", "status", "stated_on", "id"),
         Index("ix_claims_stated_on_id", "stated_on", "id"),
         Index("ix_claims_updated_at_id", "updated_at", "id"),
     )

@@ -1,7 +1,9 @@
 """Field pieces shared by the workbench's forms."""
 
-from wtforms import HiddenField, SelectField
+from markupsafe import Markup, escape
+from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import Select, html_params
 
 
 def strip(value):
@@ -28,11 +30,53 @@ def choices(vocabulary: dict, *, blank: str | None = None) -> dict:
     return options(((c, f"{c} — {meaning}") for c, meaning in vocabulary.items()), blank=blank)
 
 
+class FastSelect(Select):
+    """WTForms' select widget, rendered in one pass over plain (value, label) choices.
+
+    WTForms builds every option through `html_params` and `Markup.format`, about 0.1 ms
+    each: a select of the 5,000 claimants of a million-claim database took most of a
+    second of every claims-list page. The HTML is the same.
+    """
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        flags = getattr(field, "flags", {})
+        for name in self.validation_attrs:
+            if name not in kwargs and getattr(flags, name, False):
+                kwargs[name] = getattr(flags, name)
+        choices = field.choices.items() if isinstance(field.choices, dict) else field.choices
+        coerce, data = field.coerce, field.data
+        chosen = (lambda v: coerce(v) in (data or ())) if self.multiple else (
+            lambda v: coerce(v) == data)  # fmt: skip
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for value, label in choices or ():
+            mark = "selected " if chosen(value) else ""
+            html.append(f'<option {mark}value="{escape(value)}">{escape(label)}</option>')
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704 - each value and label escaped above
+
+
 class ActorSelect(SelectField):
     """A select of actors by name, filled by the form's `fill` from the database."""
 
+    widget = FastSelect()
+
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, coerce=optional_int, **kwargs)
+
+
+class ChoiceSelect(SelectField):
+    """A select of rows from the database (tags, sources), which may be many."""
+
+    widget = FastSelect()
+
+
+class MultipleChoiceSelect(SelectMultipleField):
+    """A multiple select of rows from the database (a claim's tags)."""
+
+    widget = FastSelect(multiple=True)
 
 
 class VersionField(HiddenField):

@@ -11,7 +11,7 @@ from flask import (
     url_for,
 )
 
-from counterclaim.models import Claim, Source, Tag
+from counterclaim.models import Actor, Claim, Source, Tag
 from counterclaim.services import claims as service
 from counterclaim.services import evidence, facets, merging, sources
 from counterclaim.services.errors import DomainError, StaleEdit
@@ -44,9 +44,10 @@ def index():
     counts = service.contradiction_counts(session, ids)
     disputed = service.disagreements(session, ids)
     source = session.get(Source, form.source.data) if form.source.data else None
+    claimant = session.get(Actor, form.claimant.data) if form.claimant.data else None
     return render_template(
         "claims/list.html", form=form, page=page, counts=counts, disputed=disputed,
-        source=source, facets=facets.claim_facets(session, filters),
+        source=source, claimant=claimant, facets=facets.claim_facets(session, filters),
     )  # fmt: skip
 
 
@@ -54,6 +55,7 @@ def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
     return service.ClaimFilters(
         text=form.q.data or None,
         claimant_id=form.claimant.data,
+        claimant_name=form.claimant_name.data or None,
         tag_id=form.tag.data,
         status=form.status.data or None,
         stated_from=form.stated_from.data,

@@ -1,10 +1,10 @@
 """The home page and the vocabulary reference."""
 
-from flask import Blueprint, render_template
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+import time
 
-from counterclaim.models import Actor, Claim, ClaimLink, Source, contested_claims
+from flask import Blueprint, current_app, render_template
+
+from counterclaim.services import overview
 
 from ..access import requires
 from ..database import get_session
@@ -16,23 +16,20 @@ bp = Blueprint("main", __name__)
 @requires("viewer")
 def index():
     session = get_session()
-    totals = {
-        "claims": session.scalar(select(func.count()).select_from(Claim)),
-        "sources": session.scalar(select(func.count()).select_from(Source)),
-        "actors": session.scalar(select(func.count()).select_from(Actor)),
-        "contradictions": session.scalar(
-            select(func.count()).where(ClaimLink.relation == "contradicts")
-        ),
-    }
-    contested = session.execute(
-        select(contested_claims)
-        .order_by(contested_claims.c.contradictions.desc(), contested_claims.c.claim_id)
-        .limit(10)
-    ).all()
-    recent = session.scalars(
-        select(Claim).options(joinedload(Claim.claimant)).order_by(Claim.id.desc()).limit(10)
-    )
-    return render_template("main/index.html", totals=totals, contested=contested, recent=recent)
+    return render_template(
+        "main/index.html", totals=_totals(session),
+        contradictions=overview.latest_contradictions(session),
+        recent=overview.latest_claims(session),
+    )  # fmt: skip
+
+
+def _totals(session) -> overview.Totals:
+    """Return the row counts, counted again once they are TOTALS_SECONDS old."""
+    cache = current_app.extensions.setdefault("counterclaim.totals", {})
+    max_age = current_app.config["TOTALS_SECONDS"]
+    if not cache or time.monotonic() - cache["at"] > max_age:
+        cache.update(totals=overview.count_totals(session), at=time.monotonic())
+    return cache["totals"]
 
 
 @bp.get("/vocabulary")
