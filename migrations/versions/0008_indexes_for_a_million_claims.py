@@ -7,7 +7,7 @@ id) and (claimant_id, stated_on, id) let the keyset walk an index instead. The n
 indexes stay: they serve the "recently added" sort under the same filters.
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-25 07:40:00
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
