@@ -13,6 +13,7 @@ from test_browser import (  # noqa: F401 - fixtures
     TIMEOUT_MS,
     chromium_path,
     live_server,
+    sign_in,
 )
 
 
@@ -30,7 +31,7 @@ def test_suggestions_search_box_and_facets(chromium_path, kind, live_server):  #
             page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
 
             # Typing a claim that is already recorded shows it, with a way to add to it.
-            page.goto(f"{base}/claims/new")
+            sign_in(page, base, "/claims/new")
             page.get_by_label("Claim", exact=True).press_sequentially(
                 "The ISIS video shows a competent defence of "
             )

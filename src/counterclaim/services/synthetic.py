@@ -32,6 +32,7 @@ from counterclaim.models import (
     Tag,
     User,
 )
+from counterclaim.models.user import new_session_token
 
 BATCH = 20_000
 SQLITE_CACHE_KIB = -262_144  # a negative cache_size is in KiB: 256 MiB
@@ -301,7 +302,8 @@ def _fill(out: "_Writer", rng: random.Random, plan: Plan, first: dict, seed: int
     for n, user_id in enumerate(users):
         out.add(User, {"id": user_id, "username": f"synthetic-{seed}-{first[User] + n}",
                        "display_name": f"Synthetic analyst {n + 1}", "password_hash": None,
-                       "role": "analyst", "is_active": True,
+                       "role": "analyst", "is_active": True, "must_change_password": False,
+                       "session_token": new_session_token(),
                        "created_at": stamp(n), "updated_at": stamp(n)})  # fmt: skip
     actors = [first[Actor] + n for n in range(plan.actors)]
     for n, actor_id in enumerate(actors):
