@@ -126,19 +126,6 @@ def test_a_short_text_is_shown_whole(session):
     assert plain(hit) == "Al-Abadi's description of ISIS collapsing is baseless."
 
 
-@pytest.mark.parametrize(
-    ("marked", "pieces"),
-    [
-        ("a \x02b\x03 c", [("a ", False), ("b", True), (" c", False)]),
-        ("\x02a\x03", [("a", True)]),
-        ("a \x03stray\x03 \x02\x02b", [("a stray ", False), ("b", True)]),
-        ("", []),
-    ],
-)
-def test_snippet_marks_become_segments_whatever_the_text_holds(marked, pieces):
-    assert service.segments(marked) == pieces
-
-
 # --- the index follows every insert, update and delete, for each kind ------------------------
 
 
