@@ -59,6 +59,7 @@ class Group:
     total: int
     page: int = 1
     per_page: int = 20
+    window: int = WINDOW
 
     @property
     def kind(self) -> str:
@@ -66,11 +67,11 @@ class Group:
 
     @property
     def more_than_window(self) -> bool:
-        return self.total > WINDOW
+        return self.total > self.window
 
     @property
     def has_next(self) -> bool:
-        return self.page * self.per_page < min(self.total, WINDOW)
+        return self.page * self.per_page < min(self.total, self.window)
 
 
 @dataclass
@@ -102,7 +103,9 @@ def search(
     for kind in kinds or list(INDEXED):
         indexed = INDEXED[kind]
         hits, total = _ranked(session, indexed, terms, page=page, per_page=per_page)
-        results.groups.append(Group(indexed, hits, total, page=page, per_page=per_page))
+        results.groups.append(
+            Group(indexed, hits, total, page=page, per_page=per_page, window=WINDOW)
+        )
     return results
 
 
