@@ -126,19 +126,6 @@ def test_a_short_text_is_shown_whole(session):
     assert plain(hit) == "Al-Abadi's description of ISIS collapsing is baseless."
 
 
-@pytest.mark.parametrize(
-    ("marked", "pieces"),
-    [
-        ("a \x02b\x03 c", [("a ", False), ("b", True), (" c", False)]),
-        ("\x02a\x03", [("a", True)]),
-        ("a \x03stray\x03 \x02\x02b", [("a stray ", False), ("b", True)]),
-        ("", []),
-    ],
-)
-def test_snippet_marks_become_segments_whatever_the_text_holds(marked, pieces):
-    assert service.segments(marked) == pieces
-
-
 # --- the index follows every insert, update and delete, for each kind ------------------------
 
 
@@ -396,3 +383,13 @@ def test_the_list_filter_lists_the_same_claims_for_few_or_many_matches(
     make_claim(session, text="Nothing to see")
     listed = list_claims(session, ClaimFilters(text="convoy amb"), sort="added-desc").items
     assert [c.id for c in listed] == [c.id for c in reversed(convoys)]
+
+
+def test_the_page_says_when_only_the_newest_matches_are_ranked(client, session, monkeypatch):
+    monkeypatch.setattr(service, "WINDOW", 2)
+    for n in range(4):
+        make_claim(session, text=f"Sniper position {n}")
+    session.commit()
+    page = client.get("/search/?q=sniper").get_data(as_text=True)
+    assert "Claims (2+)" in page and "more than 2" in page
+    assert "ranked among the 2 most recently added" in page

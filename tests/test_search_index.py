@@ -5,7 +5,13 @@ from sqlalchemy import inspect, text
 
 from conftest import ENGINES
 from counterclaim.db import make_engine, make_sessionmaker
-from counterclaim.models.search import INDEXED, PG_COLUMN, is_search_object
+from counterclaim.models.search import (
+    INDEXED,
+    PG_COLUMN,
+    is_search_object,
+    is_shadow_table,
+    search_table_descriptions,
+)
 from counterclaim.services import migrations
 from counterclaim.services import search as service
 from factories import make_appearance, make_note, make_user
@@ -111,3 +117,18 @@ def test_the_index_and_the_models_stay_apart(engine_before_search):
         mapped = [c.name for c in indexed.model.__table__.columns]
         extra = [PG_COLUMN] if engine.dialect.name == "postgresql" else []
         assert columns == mapped + extra
+
+
+def test_every_sqlite_search_table_is_described_or_fts5_storage(database_url_factory):
+    """What a data dictionary needs: a description for each search table, none for storage.
+
+    (PostgreSQL keeps its index in columns, each with a COMMENT.)
+    """
+    engine = make_engine(database_url_factory("sqlite"))
+    migrations.upgrade(engine)
+    tables = {t for t in inspect(engine).get_table_names() if is_search_object(t, "table")}
+    described = search_table_descriptions()
+    assert {t for t in tables if not is_shadow_table(t)} == set(described)
+    for name, (_about, columns) in described.items():
+        assert [c["name"] for c in inspect(engine).get_columns(name)] == list(columns)
+    engine.dispose()

@@ -67,7 +67,7 @@ def _print(results: service.Results) -> None:
     for group in results.groups:
         if not group.total:
             continue
-        total = f"more than {service.WINDOW:,}" if group.more_than_window else f"{group.total:,}"
+        total = f"more than {group.window:,}" if group.more_than_window else f"{group.total:,}"
         console.print(Text(f"{group.indexed.label} ({total})", style="bold underline"))
         for hit in group.hits:
             line = Text("  ")
@@ -85,7 +85,7 @@ def _as_json(results: service.Results) -> dict:
         "groups": [
             {
                 "kind": group.kind,
-                "total": min(group.total, service.WINDOW),
+                "total": min(group.total, group.window),
                 "more": group.more_than_window,
                 "page": group.page,
                 "hits": [

@@ -48,6 +48,27 @@ INDEXED = {
 }
 
 
+# FTS5 keeps each index in shadow tables named after it: internal, never queried directly.
+SHADOW_SUFFIXES = ("_data", "_idx", "_docsize", "_config", "_content")
+
+
+def is_shadow_table(name: str) -> bool:
+    """Tell whether a table is FTS5's own storage behind a search table (SQLite)."""
+    return name.startswith(SEARCH_PREFIX) and name.endswith(SHADOW_SUFFIXES)
+
+
+def search_table_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
+    """Describe each SQLite search table and its column, for a data dictionary."""
+    return {
+        i.fts_table: (
+            f"Full-text index of {i.table}.{i.column} (SQLite FTS5): rows match with"
+            f" `{i.fts_table} MATCH '\"two words\"'`; the rowid is {i.table}.id.",
+            {i.column: f"The indexed text of {i.table}.{i.column}, case and accents folded."},
+        )
+        for i in INDEXED.values()
+    }
+
+
 def is_search_object(name: str | None, type_: str) -> bool:
     """Tell whether a reflected table, column or index belongs to the full-text index."""
     if name is None:

@@ -7,9 +7,7 @@ come first. Only the WINDOW most recently added matches of a kind are ranked, so
 query matching half the database costs what one matching ten thousand rows costs; the
 count then reads "more than WINDOW" and the page says so.
 
-Snippets come back as (text, highlighted) segments: the engines mark the matched words
-with control characters, which are turned into segments here, so no HTML is ever built
-from stored text (the template escapes each segment).
+Each hit carries a snippet of its text with the matched words marked (snippets.py).
 """
 
 from dataclasses import dataclass, field
@@ -20,24 +18,12 @@ from sqlalchemy.orm import Session, joinedload
 from counterclaim.models import Actor, Annotation, Claim, ClaimSource, Source
 from counterclaim.models.search import INDEXED, PG_COLUMN, PG_CONFIG, Indexed
 
-from .search_query import (
-    Term,
-    exact_phrase,
-    fts5_match,
-    parse,
-    tsquery,
-    words_of,
-)
+from .search_query import Term, exact_phrase, fts5_match, parse, tsquery, words_of
+from .snippets import snippet
 
 WINDOW = 10_000
 TYPING_WINDOW = 1_000  # the picker and the suggestions answer each keystroke: rank fewer
 DRIVE_LIMIT = 2_000
-OPEN, CLOSE = "\x02", "\x03"
-# ts_headline drops what its parser takes for HTML tags: `<` goes in as LT, comes back here.
-LT = "\x01"
-SNIPPET_WORDS = 30
-ELLIPSIS = "…"
-_HEADLINE = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords={SNIPPET_WORDS + 5}, MinWords=25"
 
 _LOADERS = {
     "claims": (joinedload(Claim.claimant),),
@@ -73,6 +59,7 @@ class Group:
     total: int
     page: int = 1
     per_page: int = 20
+    window: int = WINDOW
 
     @property
     def kind(self) -> str:
@@ -80,11 +67,11 @@ class Group:
 
     @property
     def more_than_window(self) -> bool:
-        return self.total > WINDOW
+        return self.total > self.window
 
     @property
     def has_next(self) -> bool:
-        return self.page * self.per_page < min(self.total, WINDOW)
+        return self.page * self.per_page < min(self.total, self.window)
 
 
 @dataclass
@@ -116,7 +103,9 @@ def search(
     for kind in kinds or list(INDEXED):
         indexed = INDEXED[kind]
         hits, total = _ranked(session, indexed, terms, page=page, per_page=per_page)
-        results.groups.append(Group(indexed, hits, total, page=page, per_page=per_page))
+        results.groups.append(
+            Group(indexed, hits, total, page=page, per_page=per_page, window=WINDOW)
+        )
     return results
 
 
@@ -129,7 +118,7 @@ def find_claims(
         return []
     hits, _total = _ranked(
         session, INDEXED["claims"], terms, page=1, per_page=limit, exclude_id=exclude_id,
-        window=TYPING_WINDOW,
+        window=TYPING_WINDOW, rank_exact=False,
     )  # fmt: skip
     return hits
 
@@ -198,10 +187,15 @@ def _ranked(
     exclude_id: int | None = None,
     any_term: bool = False,
     window: int | None = None,
+    rank_exact: bool = True,
 ) -> tuple[list[Hit], int]:
-    """Return one page of ranked hits of a kind and how many matched (up to window + 1)."""
+    """Return one page of ranked hits of a kind and how many matched (up to window + 1).
+
+    `rank_exact` puts the query's words found as one phrase first, at the price of
+    seeking the phrase too (the picker, answering each keystroke, does without).
+    """
     page = max(1, page)
-    exact = None if any_term else exact_phrase(terms)
+    exact = exact_phrase(terms) if rank_exact and not any_term else None
     params = {
         "window": (window or WINDOW) + 1,
         "limit": per_page,
@@ -213,8 +207,6 @@ def _ranked(
         params |= {
             "q": joiner.join(tsquery([t]) for t in terms),
             "exact": tsquery([exact]) if exact else "",
-            "options": _HEADLINE,
-            "lt": LT,
         }
         phrase = any(len(t.words) > 1 for t in terms)
         statement = _postgresql_statement(indexed, with_exact=exact is not None, phrase=phrase)
@@ -223,9 +215,6 @@ def _ranked(
         params |= {
             "q": joiner.join(fts5_match([t]) for t in terms),
             "exact": fts5_match([exact]) if exact else "",
-            "open": OPEN,
-            "close": CLOSE,
-            "words": SNIPPET_WORDS,
         }
         statement = _sqlite_statement(indexed, with_exact=exact is not None)
     rows = session.execute(statement, params).all()
@@ -235,7 +224,7 @@ def _ranked(
     items = _load(session, indexed, [row.id for row in rows])
     column = indexed.column
     hits = [
-        Hit(item, snippet(row.snippet or "", getattr(item, column)), bool(row.exact))
+        Hit(item, snippet(getattr(item, column), terms), bool(row.exact))
         for row in rows
         if (item := items.get(row.id)) is not None
     ]
@@ -252,20 +241,14 @@ def _sqlite_statement(indexed: Indexed, *, with_exact: bool):
             SELECT rowid AS id, rank AS score FROM {fts}
              WHERE {fts} MATCH :q AND rowid <> :exclude
              ORDER BY rowid DESC LIMIT :window
-        ), ranked AS (
-            SELECT id, score, {exact} AS exact FROM hits
-             ORDER BY exact DESC, score, id DESC LIMIT :limit OFFSET :offset
         )
-        SELECT ranked.id, ranked.exact, (SELECT count(*) FROM hits) AS total,
-               snippet({fts}, 0, :open, :close, '', :words) AS snippet
-          FROM ranked JOIN {fts} ON {fts}.rowid = ranked.id
-         WHERE {fts} MATCH :q
-         ORDER BY ranked.exact DESC, ranked.score, ranked.id DESC
+        SELECT id, {exact} AS exact, (SELECT count(*) FROM hits) AS total FROM hits
+         ORDER BY exact DESC, score, id DESC LIMIT :limit OFFSET :offset
     """)  # noqa: S608 - identifiers come from INDEXED; values are bound
 
 
 def _postgresql_statement(indexed: Indexed, *, with_exact: bool, phrase: bool = False):
-    table_, column = indexed.table, indexed.column  # identifiers from INDEXED
+    table_ = indexed.table  # an identifier from INDEXED
     # PostgreSQL estimates a phrase as if its words could be anywhere: it then walks the
     # primary key backwards hoping for ten thousand matches soon, and reads the whole table
     # for a phrase found 2,000 times. `id + 0` keeps it on the GIN index for phrases.
@@ -279,15 +262,10 @@ def _postgresql_statement(indexed: Indexed, *, with_exact: bool, phrase: bool = 
             SELECT id, {PG_COLUMN} FROM {table_}
              WHERE {PG_COLUMN} @@ {query} AND id <> :exclude
              ORDER BY {newest} LIMIT :window
-        ), ranked AS (
-            SELECT id, ts_rank({PG_COLUMN}, {query}) AS score, {exact} AS exact FROM hits
-             ORDER BY exact DESC, score DESC, id DESC LIMIT :limit OFFSET :offset
         )
-        SELECT ranked.id, ranked.exact, (SELECT count(*) FROM hits) AS total,
-               ts_headline('{PG_CONFIG}'::regconfig, replace({table_}.{column}, '<', :lt),
-                           {query}, :options) AS snippet
-          FROM ranked JOIN {table_} ON {table_}.id = ranked.id
-         ORDER BY ranked.exact DESC, ranked.score DESC, ranked.id DESC
+        SELECT id, {exact} AS exact, (SELECT count(*) FROM hits) AS total,
+               ts_rank({PG_COLUMN}, {query}) AS score
+          FROM hits ORDER BY exact DESC, score DESC, id DESC LIMIT :limit OFFSET :offset
     """)  # noqa: S608 - identifiers come from INDEXED; values are bound
 
 
@@ -324,36 +302,3 @@ def _rarest(session: Session, words: list[str], *, keep: int) -> list[str]:
     row = session.execute(select(*counts)).one()
     ranked = sorted((hits, n) for n, hits in enumerate(row) if hits)
     return [words[n] for _hits, n in ranked[:keep]]
-
-
-def snippet(marked: str, full_text: str) -> list[tuple[str, bool]]:
-    """Return the segments of a marked snippet, with an ellipsis where text was cut."""
-    pieces = segments(marked)
-    shown = "".join(text_ for text_, _ in pieces).strip()
-    whole = full_text.strip()
-    if not shown:
-        return pieces
-    if not whole.startswith(shown):
-        pieces.insert(0, (ELLIPSIS + " ", False))
-    if not whole.endswith(shown):
-        pieces.append((" " + ELLIPSIS, False))
-    return pieces
-
-
-def segments(marked: str) -> list[tuple[str, bool]]:
-    """Cut an engine's marked snippet into (text, highlighted) pieces."""
-    pieces: list[tuple[str, bool]] = []
-    current: list[str] = []
-    highlighted = False
-    for char in marked:
-        if char in (OPEN, CLOSE):
-            wanted = char == OPEN
-            if wanted != highlighted:
-                if current:
-                    pieces.append(("".join(current), highlighted))
-                current, highlighted = [], wanted
-            continue
-        current.append("<" if char == LT else char)
-    if current:
-        pieces.append(("".join(current), highlighted))
-    return pieces

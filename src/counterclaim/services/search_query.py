@@ -35,7 +35,8 @@ def fold(word: str) -> str:
     return word.translate(_ARABIC_FOLD)
 
 
-def _is_word_char(char: str) -> bool:
+def is_word_char(char: str) -> bool:
+    """Tell whether a character belongs to a word: letters, digits, marks, private use."""
     category = unicodedata.category(char)
     return category[0] in "LNM" or category == "Co"
 
@@ -44,7 +45,7 @@ def words_of(text: str) -> list[str]:
     """Cut text into folded words the way the index does."""
     found, current = [], []
     for char in text:
-        if _is_word_char(char):
+        if is_word_char(char):
             current.append(char)
         elif current:
             found.append("".join(current))
@@ -79,7 +80,7 @@ def parse(query: str, *, typing: bool = False) -> list[Term]:
             continue
         chunks = piece.split()
         for k, chunk in enumerate(chunks):
-            explicit = chunk.endswith("*") and _is_word_char(chunk.rstrip("*")[-1:] or " ")
+            explicit = chunk.endswith("*") and is_word_char(chunk.rstrip("*")[-1:] or " ")
             last = n == len(pieces) - 1 and k == len(chunks) - 1
             typed = typing and last and not query[-1:].isspace()
             term = _term(chunk, explicit or typed)
