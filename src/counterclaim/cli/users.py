@@ -73,11 +73,7 @@ def passwd(ctx: Context, username: str) -> None:
 @friendly_errors
 def disable(ctx: Context, username: str) -> None:
     """Disable USERNAME: they cannot sign in, and their sessions end at once."""
-    with _session(ctx) as session:
-        user = _find(session, username)
-        service.update_user(session, user, by=None, is_active=False)
-        session.commit()
-        click.echo(f"Disabled {user.username}; their sessions are signed out.")
+    _set_active(ctx, username, False, "Disabled {}; their sessions are signed out.")
 
 
 @user_group.command("enable")
@@ -86,11 +82,15 @@ def disable(ctx: Context, username: str) -> None:
 @friendly_errors
 def enable(ctx: Context, username: str) -> None:
     """Enable USERNAME again."""
+    _set_active(ctx, username, True, "Enabled {}.")
+
+
+def _set_active(ctx: Context, username: str, active: bool, done: str) -> None:
     with _session(ctx) as session:
         user = _find(session, username)
-        service.update_user(session, user, by=None, is_active=True)
+        service.update_user(session, user, by=None, is_active=active)
         session.commit()
-        click.echo(f"Enabled {user.username}.")
+        click.echo(done.format(user.username))
 
 
 @user_group.command("list")
