@@ -188,3 +188,31 @@ class QueryCounter:
 def count_queries(connection):
     """Return a context manager counting the statements the block sends."""
     return lambda: QueryCounter(connection)
+
+
+def _engine_of(nodeid: str) -> str:
+    """The engine a test ran on, from its parameters ("no database" for the others)."""
+    params = nodeid.rpartition("[")[2].rstrip("]").split("-") if nodeid.endswith("]") else []
+    for kind in ("postgresql", "sqlite"):
+        if kind in params:
+            return kind
+    return "no database"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many tests passed, failed and were skipped on each engine."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") not in ("call", "setup") or (
+                outcome == "passed" and report.when != "call"
+            ):
+                continue
+            row = counts.setdefault(_engine_of(report.nodeid), {})
+            row[outcome] = row.get(outcome, 0) + 1
+    if counts:
+        terminalreporter.section("tests per engine")
+        for kind, row in sorted(counts.items()):
+            terminalreporter.write_line(
+                f"{kind}: " + ", ".join(f"{n} {outcome}" for outcome, n in row.items())
+            )
