@@ -131,3 +131,16 @@ def test_unlinking_asks_first_then_removes_only_the_link(client, session):
     assert client.post(f"/claims/{claim_id}/links/{link_id}/delete").status_code == 302
     session.expunge_all()
     assert session.get(ClaimLink, link_id) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("contradicts", "qualifies"), ("supports", "responds_to"), ("duplicates", "contradicts")],
+)
+def test_two_claims_may_be_linked_by_two_different_relations(session, first, second):
+    one, other = make_claim(session), make_claim(session)
+    a = service.link_claims(session, one, other, first)
+    b = service.link_claims(session, one, other, second)
+    assert {a.relation, b.relation} == {first, second} and a.id != b.id
+    with pytest.raises(Duplicate):
+        service.link_claims(session, one, other, second)
