@@ -28,9 +28,7 @@ def _walk(session, actor, sort: str, size: int) -> tuple[list[int], int]:
 @pytest.mark.parametrize("size", [3, 4, 7])
 def test_pages_cross_boundaries_inside_the_undated_claims(session, sort, size):
     actor = make_actor(session)
-    dated = [
-        make_claim(session, claimant=actor, stated_on=date(2016, 10, 1 + n)) for n in range(5)
-    ]
+    dated = [make_claim(session, claimant=actor, stated_on=date(2016, 10, 1 + n)) for n in range(5)]
     undated = [make_claim(session, claimant=actor, stated_on=None) for _ in range(17)]
     session.commit()
     seen, pages = _walk(session, actor, sort, size)
