@@ -73,6 +73,7 @@ def test_every_format_carries_the_same_pairs(seeded):
     assert _pairs_in_text(_text(report, "md")) == expected
 
 
+@pytest.mark.pdf
 def test_the_pdf_carries_the_pairs_of_the_html(seeded):
     # a scope of two pairs: WeasyPrint takes about a second a page
     report = build_report(seeded, ReportScope(actor="ISIS (Islamic State)"))
@@ -202,6 +203,7 @@ def test_an_empty_report_says_nothing_is_contested_in_every_format(session):
 # --- the PDF's fetcher ----------------------------------------------------------------
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize(
     "url",
     [
@@ -222,6 +224,7 @@ def test_the_pdf_fetcher_refuses_anything_but_static_files_and_data(url):
     assert fetcher.refused == [url]
 
 
+@pytest.mark.pdf
 def test_the_pdf_fetcher_serves_static_files_and_data_urls():
     fetcher = pdf.static_fetcher()
     css = fetcher.fetch(pdf.STATIC_BASE + "reports.css")
@@ -229,6 +232,7 @@ def test_the_pdf_fetcher_serves_static_files_and_data_urls():
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 
 
+@pytest.mark.pdf
 def test_a_document_referring_to_files_or_the_network_gets_neither():
     fetcher = pdf.static_fetcher()
     document = (

@@ -75,7 +75,9 @@ def test_a_bad_parameter_answers_400_naming_it(client, query, parameter, message
     assert field and message in page and "Traceback" not in page
 
 
-@pytest.mark.parametrize("fmt", ["html", "pdf", "md", "csv", "json"])
+@pytest.mark.parametrize(
+    "fmt", ["html", pytest.param("pdf", marks=pytest.mark.pdf), "md", "csv", "json"]
+)
 def test_a_download_with_a_bad_parameter_answers_400_too(client, fmt):
     response = client.get(f"/reports/report.{fmt}?tag=Atlantis")
     assert response.status_code == 400 and response.mimetype == "text/html"
@@ -108,6 +110,7 @@ def test_csv_and_json_stream_as_attachments(client, seeded):
     assert len(rows) == 9
 
 
+@pytest.mark.pdf
 def test_markdown_html_and_pdf_download(client, seeded):
     md = client.get("/reports/report.md?actor=Haider+al-Abadi")
     assert md.mimetype == "text/markdown" and md.text.startswith("# Contradiction report")
@@ -172,6 +175,7 @@ def test_the_cli_writes_each_format(seeded_database, tmp_path):
     assert "Scope: tagged “Mosul” and “ISIS morale”." in output
 
 
+@pytest.mark.pdf
 def test_the_cli_writes_a_pdf(seeded_database, tmp_path):
     target = tmp_path / "abadi.pdf"
     code, _ = run(
@@ -190,6 +194,7 @@ def test_the_page_lays_out_at_most_its_limit_of_pairs(client, seeded, monkeypatc
     assert len(re.findall(r'<li id="timeline-', page)) == 23  # the rest stays complete
 
 
+@pytest.mark.pdf
 def test_a_pdf_of_too_many_pairs_is_refused_with_the_way_out(client, seeded, monkeypatch):
     from counterclaim.report_formats import pdf
 
