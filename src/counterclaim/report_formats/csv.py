@@ -1,7 +1,7 @@
 """The report as CSV: one row per claim/counterclaim pair, streamed row by row.
 
-A cell that a spreadsheet would read as a formula (starting with =, +, -, @, tab or
-carriage return) is prefixed with an apostrophe, as OWASP advises for CSV exports.
+A cell that a spreadsheet would read as a formula gets the SQL console's guard
+(`services/result_formats.py::csv_cell`): one rule for every CSV the project writes.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 
 from counterclaim.services.reports import Report, Side
+from counterclaim.services.result_formats import csv_cell
 
 from . import chunked
 
@@ -20,7 +21,6 @@ COLUMNS = (
     "link_id", "strength", "rationale",
     *(f"claim_{c}" for c in SIDE_COLUMNS), *(f"counterclaim_{c}" for c in SIDE_COLUMNS),
 )  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render(report: Report) -> Iterator[str]:
@@ -42,18 +42,14 @@ def _lines(report: Report) -> Iterator[str]:
     yield line(COLUMNS)
     for p in report.pairs:
         yield line(
-            [p.link_id, p.strength, _cell(p.rationale), *_side(p.claim), *_side(p.counterclaim)]
+            [p.link_id, p.strength, csv_cell(p.rationale), *_side(p.claim), *_side(p.counterclaim)]
         )
 
 
 def _side(side: Side) -> list:
     credibility = "" if side.credibility is None else f"{side.credibility:g}"
     return [
-        side.id, _cell(side.text), side.claimant_id, _cell(side.claimant),
+        side.id, csv_cell(side.text), side.claimant_id, csv_cell(side.claimant),
         side.stated_on.isoformat() if side.stated_on else "", side.status, credibility,
-        _cell(side.sources),
+        csv_cell(side.sources),
     ]  # fmt: skip
-
-
-def _cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
