@@ -21,7 +21,7 @@ from counterclaim.models.base import utcnow
 from counterclaim.models.vocabulary import RELIABILITY
 
 from .consensus import claims_with_band
-from .editing import apply_edit
+from .editing import Merged, apply_changes, merge_edit
 from .errors import NotAllowed
 from .pagination import Page, Sort, paginate
 from .search import claims_matching
@@ -71,16 +71,46 @@ def create_claim(session: Session, *, tags: list[Tag] = (), **values) -> Claim:
     return claim
 
 
-def update_claim(session: Session, claim: Claim, loaded_version: int, *, tags=None, **values):
-    """Save an edit of a claim made at `loaded_version`; a stale edit raises StaleEdit."""
-    changes = {name: values[name] for name in CLAIM_FIELDS if name in values}
-    changed = apply_edit(claim, loaded_version, changes, entity="claim")
-    if tags is not None and {t.id for t in tags} != {t.id for t in claim.tags}:
-        claim.tags = list(tags)
+def update_claim(
+    session: Session,
+    claim: Claim,
+    loaded_version: int,
+    *,
+    tags=None,
+    base: dict | None = None,
+    keep=(),
+    **values,
+) -> Merged:
+    """Save an edit of a claim made at `loaded_version`, merged with any save since.
+
+    `base` holds the values the editor started from (`tag_ids` for the tags); a field
+    both changed differently raises EditConflict (services/editing.py).
+    """
+    mine = {name: values[name] for name in CLAIM_FIELDS if name in values}
+    stored = {name: getattr(claim, name) for name in mine}
+    if tags is not None:
+        mine["tag_ids"] = sorted(t.id for t in tags)
+        stored["tag_ids"] = sorted(t.id for t in claim.tags)
+    changes, merged = merge_edit(
+        session, claim, loaded_version, mine, stored=stored, base=base, keep=keep, entity="claim"
+    )
+    tag_ids = changes.pop("tag_ids", None)
+    changed = apply_changes(claim, changes)
+    if tag_ids is not None:
+        claim.tags = [session.get(Tag, tag_id) for tag_id in tag_ids]
         if not changed:
             claim.updated_at = utcnow()  # a tag change is an edit: raise the version too
     session.flush()
-    return claim
+    return merged
+
+
+def claim_values(claim: Claim) -> dict:
+    """Return the claim's editable values, the form's base."""
+    return {**{name: getattr(claim, name) for name in CLAIM_FIELDS}, "tag_ids": _tag_ids(claim)}
+
+
+def _tag_ids(claim: Claim) -> list[int]:
+    return sorted(tag.id for tag in claim.tags)
 
 
 def delete_claim(session: Session, claim: Claim) -> None:
