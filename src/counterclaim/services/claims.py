@@ -20,7 +20,7 @@ from counterclaim.models import (
 from counterclaim.models.base import utcnow
 from counterclaim.models.vocabulary import RELIABILITY
 
-from .consensus import claims_with_band
+from .consensus import claims_with_band, standing
 from .editing import Merged, apply_changes, merge_edit
 from .errors import NotAllowed
 from .pagination import Page, Sort, paginate
@@ -241,7 +241,7 @@ def disagreements(session: Session, claim_ids: list[int]) -> set[int]:
         return set()
     rows = session.execute(
         select(Assessment.claim_id, Assessment.analyst_id, Assessment.credibility)
-        .where(Assessment.claim_id.in_(claim_ids))
+        .where(Assessment.claim_id.in_(claim_ids), standing(Assessment))
         .order_by(Assessment.id)
     )
     latest: dict[tuple[int, int], int] = {}
@@ -267,6 +267,7 @@ def _analysts_disagree():
             newer.claim_id == rating.claim_id,
             newer.analyst_id == rating.analyst_id,
             newer.id > rating.id,
+            standing(newer),
         )
 
     return exists().where(
@@ -275,6 +276,8 @@ def _analysts_disagree():
         low.credibility < 6,
         high.credibility < 6,
         high.credibility - low.credibility >= 2,
+        standing(low),
+        standing(high),
         is_latest(low),
         is_latest(high),
     )
@@ -354,13 +357,12 @@ def claim_dossier(session: Session, claim_id: int) -> ClaimDossier | None:
         .order_by(Assessment.id.desc())
     )
     seen: set[int] = set()
-    for assessment in assessments:
-        target = dossier.earlier_assessments if assessment.analyst_id in seen else None
-        if target is None:
+    for assessment in assessments:  # newest first: each analyst's first standing one is current
+        if assessment.withdrawn_at is None and assessment.analyst_id not in seen:
             dossier.current_assessments.append(assessment)
             seen.add(assessment.analyst_id)
         else:
-            target.append(assessment)
+            dossier.earlier_assessments.append(assessment)
     dossier.notes = list(
         session.scalars(
             select(Annotation)
@@ -369,9 +371,8 @@ def claim_dossier(session: Session, claim_id: int) -> ClaimDossier | None:
             .order_by(Annotation.id)
         )
     )
-    dossier.consensus = consensus(
-        claim_id, dossier.current_assessments, len(dossier.earlier_assessments)
-    )
+    standing_earlier = [a for a in dossier.earlier_assessments if a.withdrawn_at is None]
+    dossier.consensus = consensus(claim_id, dossier.current_assessments, len(standing_earlier))
     return dossier
 
 
