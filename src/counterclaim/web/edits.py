@@ -7,10 +7,13 @@ with `show_conflict(form, conflict)`: the stored values, the editor's own change
 and a choice for each field both changed.
 """
 
-from flask import request
+from flask import flash, redirect, render_template, request
 from wtforms import HiddenField
 
 from counterclaim.services.editing import EditConflict, Merged, decode_base, encode_base
+from counterclaim.services.errors import DomainError
+
+from .database import get_session
 
 
 class BaseField(HiddenField):
@@ -67,3 +70,30 @@ def saved_message(what: str, merged: Merged, form) -> str:
     names = ", ".join(str(form[name].label.text).lower() for name in merged.kept_theirs)
     who = ", ".join(dict.fromkeys(save.who for save in merged.saves)) or "a colleague"
     return f"{what} saved, merged with {who}'s save: their change to {names} is kept."
+
+
+def merged_edit(form, values: dict, save, *, template: str, context: dict, what: str,
+                done_url: str, refused_field: str):  # fmt: skip
+    """Run an edit view: start the form, save merged, show a conflict or a refusal.
+
+    `save(base=..., keep=...)` makes the change (a service call); a DomainError it raises
+    is shown beside `refused_field`, an EditConflict as the conflict page.
+    """
+    session = get_session()
+    start(form, values)
+    if form.validate_on_submit():
+        try:
+            merged = save(base=base_of(form), keep=kept(form))
+        except EditConflict as conflict:
+            session.rollback()
+            show_conflict(form, conflict)
+            return render_template(template, form=form, conflict=conflict, **context), 409
+        except DomainError as refusal:
+            session.rollback()
+            form[refused_field].errors.append(str(refusal))
+        else:
+            session.commit()
+            flash(saved_message(what, merged, form), "success")
+            return redirect(done_url)
+    status = 400 if form.is_submitted() else 200
+    return render_template(template, form=form, conflict=None, **context), status

@@ -20,7 +20,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@requires("editor")
+@requires("analyst")
 def create():
     session = get_session()
     form = TagForm().bind(session)
