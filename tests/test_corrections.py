@@ -17,6 +17,7 @@ from factories import (
     make_link,
     make_note,
     make_source,
+    make_tag,
     make_user,
 )
 
@@ -296,3 +297,33 @@ def test_the_claim_page_offers_corrections_only_to_who_may(login_as, session):
     page = analyst.get(f"/claims/{claim.id}").get_data(as_text=True)
     assert page.count('/edit">edit') == 1  # their own note only
     assert page.count("/withdraw") == 1
+
+
+def test_an_editor_merges_a_tag_into_another_recorded_in_each_claims_history(login_as, session):
+    editor = login_as("editor")
+    mosul, duplicate = make_tag(session, name="Mosul"), make_tag(session, name="mosul city")
+    both = make_claim(session, tags=[mosul, duplicate])
+    only = make_claim(session, tags=[duplicate])
+    session.commit()
+    duplicate_id = duplicate.id
+    page = editor.get(f"/tags/{duplicate_id}/merge").get_data(as_text=True)
+    assert "The 2 claims filed under" in page
+
+    response = editor.post(f"/tags/{duplicate_id}/merge", data={"into_id": str(mosul.id)})
+
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.scalar(select(Tag).where(Tag.id == duplicate_id)) is None
+    assert [t.id for t in session.get(claims.Claim, both.id).tags] == [mosul.id]
+    assert [t.id for t in session.get(claims.Claim, only.id).tags] == [mosul.id]
+    assert _actions(session, "claims", only.id)[-1] == "merge"
+
+
+def test_a_tag_merge_needs_a_choice_and_an_editor(login_as, session):
+    tag = make_tag(session)
+    session.commit()
+    response = login_as("editor").post(f"/tags/{tag.id}/merge", data={"into_id": ""})
+    assert response.status_code == 400 and "Choose the tag to keep." in response.get_data(
+        as_text=True
+    )
+    assert login_as("analyst").get(f"/tags/{tag.id}/merge").status_code == 403
