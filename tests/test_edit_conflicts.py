@@ -231,3 +231,23 @@ def _base(claim) -> dict:
 
 def conflict_base(conflict) -> dict:
     return _json(conflict.stored)
+
+
+def test_two_saves_in_the_same_instant_lose_nothing(app, login_as, session, monkeypatch):
+    """The UPDATE's version check catches a save that raced past the merge (PostgreSQL)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    claim = make_claim(session, text="Stored")
+    session.commit()
+    client = login_as("editor")
+    form = _form(client.get(f"/claims/{claim.id}/edit"))
+
+    def raced(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'claims' expected to update 1 row")
+
+    monkeypatch.setattr(claims, "update_claim", raced)
+    response = client.post(f"/claims/{claim.id}/edit", data=form | {"text": "Typed"})
+
+    assert response.status_code == 409
+    assert "at the same moment" in response.get_data(as_text=True)
+    assert _form(response)["text"] == "Typed"

@@ -8,6 +8,7 @@ and a choice for each field both changed.
 """
 
 from flask import flash, redirect, render_template, request
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
 from counterclaim.services.editing import EditConflict, Merged, decode_base, encode_base
@@ -72,6 +73,13 @@ def saved_message(what: str, merged: Merged, form) -> str:
     return f"{what} saved, merged with {who}'s save: their change to {names} is kept."
 
 
+#: Two saves in the same instant: the version check in the UPDATE caught the second.
+SAVED_AT_THE_SAME_MOMENT = (
+    "Someone saved this at the same moment, so nothing of yours was saved yet. Your "
+    "changes are in the form: save again to merge them with theirs."
+)
+
+
 def merged_edit(form, values: dict, save, *, template: str, context: dict, what: str,
                 done_url: str, refused_field: str):  # fmt: skip
     """Run an edit view: start the form, save merged, show a conflict or a refusal.
@@ -88,6 +96,10 @@ def merged_edit(form, values: dict, save, *, template: str, context: dict, what:
             session.rollback()
             show_conflict(form, conflict)
             return render_template(template, form=form, conflict=conflict, **context), 409
+        except StaleDataError:
+            session.rollback()
+            flash(SAVED_AT_THE_SAME_MOMENT, "error")
+            return render_template(template, form=form, conflict=None, **context), 409
         except DomainError as refusal:
             session.rollback()
             form[refused_field].errors.append(str(refusal))

@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.orm.exc import StaleDataError
 
 from counterclaim.models import Actor, Claim, Source, Tag
 from counterclaim.services import claims as service
@@ -127,6 +128,10 @@ def edit(claim_id: int):
         session.rollback()
         edits.show_conflict(form, conflict)
         return render_template("claims/form.html", form=form, claim=claim, conflict=conflict), 409
+    except StaleDataError:
+        session.rollback()
+        flash(edits.SAVED_AT_THE_SAME_MOMENT, "error")
+        return render_template("claims/form.html", form=form, claim=claim), 409
     session.commit()
     flash(edits.saved_message("Claim", merged, form), "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from counterclaim.models import Annotation, Source
 from counterclaim.services import evidence
@@ -91,6 +92,10 @@ def edit(source_id: int):
         return render_template(
             "sources/form.html", form=form, source=source, conflict=conflict
         ), 409
+    except StaleDataError:
+        session.rollback()
+        flash(edits.SAVED_AT_THE_SAME_MOMENT, "error")
+        return render_template("sources/form.html", form=form, source=source), 409
     session.commit()
     flash(edits.saved_message("Source", merged, form), "success")
     return redirect(url_for("sources.detail", source_id=source.id))
