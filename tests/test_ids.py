@@ -1,6 +1,8 @@
 """Ids are never reused, on both engines: after a delete, through migration 0011, after a
 dump import and `counterclaim generate` (services/ids.py)."""
 
+import io
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -9,6 +11,7 @@ from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import Actor, Claim, Revision, Source, Tag
 from counterclaim.services import ids, migrations, synthetic
 from counterclaim.services.claims import delete_claim
+from counterclaim.services.exchange import dump, run_import
 from factories import make_actor, make_claim, make_source, make_tag, make_user
 
 
@@ -198,3 +201,27 @@ def test_migration_0011_keeps_ids_triggers_and_the_search_index_up_and_down(empt
 
     with make_sessionmaker(empty_engine).begin() as session:
         assert make_claim(session, claimant_id=5).id == 14
+
+
+def test_a_dump_import_leaves_the_counters_past_the_dumps_deleted_ids(
+    empty_engine, database_url_factory
+):
+
+    migrations.upgrade(empty_engine)
+    with make_sessionmaker(empty_engine).begin() as session:
+        kept = make_claim(session, text="Kept")
+        gone = make_claim(session, text="Deleted", claimant=kept.claimant)
+        gone_id = gone.id
+        session.delete(gone)  # its revisions, in the dump, still name the id
+    out = io.StringIO()
+    dump.export(empty_engine, out)
+    target = make_engine(database_url_factory(empty_engine.dialect.name))
+    try:
+        migrations.upgrade(target)
+        with make_sessionmaker(target).begin() as session:
+            run_import(session, dump.parse(out.getvalue(), "dump.json"))
+        with make_sessionmaker(target).begin() as session:
+            claimant = session.scalar(select(func.min(Actor.id)))
+            assert make_claim(session, claimant_id=claimant).id == gone_id + 1
+    finally:
+        target.dispose()
