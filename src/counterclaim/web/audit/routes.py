@@ -62,6 +62,8 @@ def record(entity: str, entity_id: int):
 def restore(entity: str, entity_id: int, revision_id: int):
     """Show what restoring a version would change (GET), and restore it when confirmed."""
     session = get_session()
+    if revision_id not in {r.id for r in service.history(session, entity, entity_id)}:
+        abort(404, description=f"There is no revision #{revision_id} of {entity} #{entity_id}.")
     back = url_for("audit.record", entity=entity, entity_id=entity_id)
     try:
         plan = service.restore_plan(session, entity, entity_id, revision_id)
