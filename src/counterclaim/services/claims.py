@@ -97,7 +97,8 @@ def update_claim(
     tag_ids = changes.pop("tag_ids", None)
     changed = apply_changes(claim, changes)
     if tag_ids is not None:
-        claim.tags = [session.get(Tag, tag_id) for tag_id in tag_ids]
+        chosen = (session.get(Tag, tag_id) for tag_id in tag_ids)
+        claim.tags = [tag for tag in chosen if tag is not None]  # a tag deleted meanwhile
         if not changed:
             claim.updated_at = utcnow()  # a tag change is an edit: raise the version too
     session.flush()
