@@ -179,7 +179,13 @@ def test_an_editor_restores_an_earlier_version_and_the_restore_is_a_revision(cli
     created = revisions_of(session, claim)[0]
     version = claim.version
     url = f"/history/claims/{claim.id}/restore/{created.id}"
-    assert client.post(url).status_code == 302
+    preview = client.get(url)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "After the restore" in page
+    assert "Third wording." in page and "First wording." in page and tag.name in page
+    session.refresh(claim)
+    assert claim.text == "Third wording."  # asking changes nothing
+    assert client.post(url, data={"version": str(version)}).status_code == 302
     session.refresh(claim)
     assert (claim.text, claim.status, [t.id for t in claim.tags]) == (
         "First wording.", "open", [tag.id],
@@ -188,6 +194,24 @@ def test_an_editor_restores_an_earlier_version_and_the_restore_is_a_revision(cli
     last = revisions_of(session, claim)[-1]
     assert last.action == "restore" and last.user_id == client.user.id
     assert last.changes["text"] == ["Third wording.", "First wording."]
+
+
+def test_a_restore_without_the_previewed_version_or_after_a_save_changes_nothing(client, session):
+    claim, _tag = _edited_claim(session)
+    created = revisions_of(session, claim)[0]
+    url = f"/history/claims/{claim.id}/restore/{created.id}"
+    previewed = claim.version
+    assert client.post(url).status_code == 400
+    claim.status = "settled"  # a colleague saves meanwhile
+    session.commit()
+
+    response = client.post(url, data={"version": str(previewed)})
+
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Someone saved this record since" in page and "settled" in page
+    session.refresh(claim)
+    assert (claim.text, claim.status) == ("Third wording.", "settled")
 
 
 @pytest.mark.parametrize("role", ["viewer", "analyst"])

@@ -34,8 +34,10 @@ def make_world(session, owner=None) -> dict:
     other = make_claim(session)
     appearance = make_appearance(session, claim=claim, source=make_source(session))
     link = make_link(session, claim, other, relation="contradicts", rationale="clash")
-    make_assessment(session, claim=claim)
-    make_note(session, claim=claim, body="**bold** note")
+    assessment = make_assessment(session, claim=claim, **({"analyst": owner} if owner else {}))
+    note = make_note(
+        session, claim=claim, body="**bold** note", **({"author": owner} if owner else {})
+    )
     make_note(session, source=appearance.source, body="on the source")
     query = SavedQuery(name="By tag", sql="SELECT id FROM tags WHERE name = :tag")
     session.add(query)
@@ -59,6 +61,8 @@ def make_world(session, owner=None) -> dict:
         "entity": "claims",
         "entity_id": claim.id,
         "revision_id": revision.id,
+        "assessment_id": assessment.id,
+        "note_id": note.id,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, CreatedBy, Timestamped, intpk
+from .base import NEVER_REUSE_IDS, Base, CreatedBy, Timestamped, intpk
 from .vocabulary import ACTOR_KIND, check_in
 
 
@@ -40,7 +40,7 @@ class Actor(Timestamped, CreatedBy, Base):
 
     affiliation: Mapped[Actor | None] = relationship(remote_side="Actor.id")
 
-    __table_args__ = (CheckConstraint(check_in("kind", ACTOR_KIND), name="kind"),)
+    __table_args__ = (CheckConstraint(check_in("kind", ACTOR_KIND), name="kind"), NEVER_REUSE_IDS)
 
     def __str__(self) -> str:
         return self.name

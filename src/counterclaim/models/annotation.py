@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Timestamped, intpk
+from .base import NEVER_REUSE_IDS, Base, Timestamped, Versioned, intpk
 from .claim import Claim
 from .source import Source
 from .user import User
 
 
-class Annotation(Timestamped, Base):
+class Annotation(Timestamped, Versioned, Base):
     """A note in Markdown on exactly one claim or one source."""
 
     __tablename__ = "annotations"
@@ -39,4 +39,5 @@ class Annotation(Timestamped, Base):
     __table_args__ = (
         CheckConstraint("(claim_id IS NULL) <> (source_id IS NULL)", name="exactly_one_subject"),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
+        NEVER_REUSE_IDS,
     )

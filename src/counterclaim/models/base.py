@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -23,6 +23,11 @@ def utcnow() -> datetime:
 #: Column `info` of a secret column (a password hash, a token): never readable from the
 #: SQL console, on either engine, nor granted to the read-only role.
 SECRET = {"secret": True}
+
+#: The last item of an audited table's `__table_args__`: on SQLite, AUTOINCREMENT, so an
+#: id is never handed out again after its row is deleted (revisions and shared links name
+#: ids). PostgreSQL's identity sequences never go back by themselves.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 str200 = Annotated[str, mapped_column(String(200))]
@@ -69,3 +74,20 @@ class CreatedBy:
         index=True,
         comment="The user who created the row (null: loaded, imported or a removed user).",
     )
+
+
+class Versioned:
+    """Adds `version`, raised on every save, so that a stale edit is caught (optimistic
+    locking) and merged with the newer one (services/editing.py)."""
+
+    version: Mapped[int] = mapped_column(
+        Integer,
+        default=1,
+        server_default="1",
+        sort_order=20,  # added by migration 0011: the table's last column
+        comment="Optimistic-locking counter, raised on every save.",
+    )
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}

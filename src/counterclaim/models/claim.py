@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .actor import Actor
-from .base import Base, CreatedBy, Timestamped, intpk
+from .base import NEVER_REUSE_IDS, Base, CreatedBy, Timestamped, Versioned, intpk
 from .source import Source
 from .tag import Tag
 from .vocabulary import CLAIM_STATUS, RELATIONS, STANCE, STRENGTH, SYMMETRIC_RELATIONS, check_in
@@ -76,13 +76,14 @@ class Claim(Timestamped, CreatedBy, Base):
         Index("ix_claims_status_stated_on_id", "status", "stated_on", "id"),
         Index("ix_claims_stated_on_id", "stated_on", "id"),
         Index("ix_claims_updated_at_id", "updated_at", "id"),
+        NEVER_REUSE_IDS,
     )
 
     def __str__(self) -> str:
         return self.text
 
 
-class ClaimSource(Timestamped, CreatedBy, Base):
+class ClaimSource(Timestamped, CreatedBy, Versioned, Base):
     """A claim's appearance in a source: the exact excerpt, where it is, and the stance."""
 
     __tablename__ = "claim_sources"
@@ -115,10 +116,11 @@ class ClaimSource(Timestamped, CreatedBy, Base):
         UniqueConstraint("claim_id", "source_id", "locator"),
         CheckConstraint(check_in("stance", STANCE), name="stance"),
         CheckConstraint("length(excerpt) > 0", name="excerpt_not_empty"),
+        NEVER_REUSE_IDS,
     )
 
 
-class ClaimLink(Timestamped, CreatedBy, Base):
+class ClaimLink(Timestamped, CreatedBy, Versioned, Base):
     """A typed relation from one claim to another: the cross-reference.
 
     Symmetric relations are stored once, with the lower claim id first.
@@ -161,6 +163,7 @@ class ClaimLink(Timestamped, CreatedBy, Base):
             " OR from_claim_id < to_claim_id",
             name="symmetric_ordered",
         ),
+        NEVER_REUSE_IDS,
     )
 
     @property

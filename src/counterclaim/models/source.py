@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .actor import Actor
-from .base import Base, CreatedBy, Timestamped, intpk
+from .base import NEVER_REUSE_IDS, Base, CreatedBy, Timestamped, intpk
 from .vocabulary import RELIABILITY, SOURCE_KIND, check_in
 
 
@@ -71,6 +71,7 @@ class Source(Timestamped, CreatedBy, Base):
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_sources_reliability_id", "reliability", "id"),
         Index("ix_sources_published_on_id", "published_on", "id"),
+        NEVER_REUSE_IDS,
     )
 
     def __str__(self) -> str:

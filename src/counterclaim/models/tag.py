@@ -3,7 +3,7 @@
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Timestamped, intpk
+from .base import NEVER_REUSE_IDS, Base, Timestamped, intpk
 from .vocabulary import TAG_KIND, check_in
 
 
@@ -19,7 +19,7 @@ class Tag(Timestamped, Base):
     )
     description: Mapped[str] = mapped_column(Text, default="", comment="What the tag covers.")
 
-    __table_args__ = (CheckConstraint(check_in("kind", TAG_KIND), name="kind"),)
+    __table_args__ = (CheckConstraint(check_in("kind", TAG_KIND), name="kind"), NEVER_REUSE_IDS)
 
     def __str__(self) -> str:
         return self.name

@@ -5,7 +5,7 @@ import secrets
 from sqlalchemy import Boolean, CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import SECRET, Base, Timestamped, intpk
+from .base import NEVER_REUSE_IDS, SECRET, Base, Timestamped, intpk
 from .vocabulary import ROLES, check_in, role_rank
 
 
@@ -57,7 +57,7 @@ class User(Timestamped, Base):
         comment="True while the password is a one-time one: the user must choose their own.",
     )
 
-    __table_args__ = (CheckConstraint(check_in("role", ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(check_in("role", ROLES), name="role"), NEVER_REUSE_IDS)
 
     is_authenticated = True
     is_anonymous = False

@@ -20,8 +20,8 @@ from counterclaim.models import (
 from counterclaim.models.base import utcnow
 from counterclaim.models.vocabulary import RELIABILITY
 
-from .consensus import claims_with_band
-from .editing import apply_edit
+from .consensus import claims_with_band, standing
+from .editing import Merged, apply_changes, merge_edit
 from .errors import NotAllowed
 from .pagination import Page, Sort, paginate
 from .search import claims_matching
@@ -71,16 +71,47 @@ def create_claim(session: Session, *, tags: list[Tag] = (), **values) -> Claim:
     return claim
 
 
-def update_claim(session: Session, claim: Claim, loaded_version: int, *, tags=None, **values):
-    """Save an edit of a claim made at `loaded_version`; a stale edit raises StaleEdit."""
-    changes = {name: values[name] for name in CLAIM_FIELDS if name in values}
-    changed = apply_edit(claim, loaded_version, changes, entity="claim")
-    if tags is not None and {t.id for t in tags} != {t.id for t in claim.tags}:
-        claim.tags = list(tags)
+def update_claim(
+    session: Session,
+    claim: Claim,
+    loaded_version: int,
+    *,
+    tags=None,
+    base: dict | None = None,
+    keep=(),
+    **values,
+) -> Merged:
+    """Save an edit of a claim made at `loaded_version`, merged with any save since.
+
+    `base` holds the values the editor started from (`tag_ids` for the tags); a field
+    both changed differently raises EditConflict (services/editing.py).
+    """
+    mine = {name: values[name] for name in CLAIM_FIELDS if name in values}
+    stored = {name: getattr(claim, name) for name in mine}
+    if tags is not None:
+        mine["tag_ids"] = sorted(t.id for t in tags)
+        stored["tag_ids"] = sorted(t.id for t in claim.tags)
+    changes, merged = merge_edit(
+        session, claim, loaded_version, mine, stored=stored, base=base, keep=keep, entity="claim"
+    )
+    tag_ids = changes.pop("tag_ids", None)
+    changed = apply_changes(claim, changes)
+    if tag_ids is not None:
+        chosen = (session.get(Tag, tag_id) for tag_id in tag_ids)
+        claim.tags = [tag for tag in chosen if tag is not None]  # a tag deleted meanwhile
         if not changed:
             claim.updated_at = utcnow()  # a tag change is an edit: raise the version too
     session.flush()
-    return claim
+    return merged
+
+
+def claim_values(claim: Claim) -> dict:
+    """Return the claim's editable values, the form's base."""
+    return {**{name: getattr(claim, name) for name in CLAIM_FIELDS}, "tag_ids": _tag_ids(claim)}
+
+
+def _tag_ids(claim: Claim) -> list[int]:
+    return sorted(tag.id for tag in claim.tags)
 
 
 def delete_claim(session: Session, claim: Claim) -> None:
@@ -211,7 +242,7 @@ def disagreements(session: Session, claim_ids: list[int]) -> set[int]:
         return set()
     rows = session.execute(
         select(Assessment.claim_id, Assessment.analyst_id, Assessment.credibility)
-        .where(Assessment.claim_id.in_(claim_ids))
+        .where(Assessment.claim_id.in_(claim_ids), standing(Assessment))
         .order_by(Assessment.id)
     )
     latest: dict[tuple[int, int], int] = {}
@@ -237,6 +268,7 @@ def _analysts_disagree():
             newer.claim_id == rating.claim_id,
             newer.analyst_id == rating.analyst_id,
             newer.id > rating.id,
+            standing(newer),
         )
 
     return exists().where(
@@ -245,6 +277,8 @@ def _analysts_disagree():
         low.credibility < 6,
         high.credibility < 6,
         high.credibility - low.credibility >= 2,
+        standing(low),
+        standing(high),
         is_latest(low),
         is_latest(high),
     )
@@ -324,13 +358,12 @@ def claim_dossier(session: Session, claim_id: int) -> ClaimDossier | None:
         .order_by(Assessment.id.desc())
     )
     seen: set[int] = set()
-    for assessment in assessments:
-        target = dossier.earlier_assessments if assessment.analyst_id in seen else None
-        if target is None:
+    for assessment in assessments:  # newest first: each analyst's first standing one is current
+        if assessment.withdrawn_at is None and assessment.analyst_id not in seen:
             dossier.current_assessments.append(assessment)
             seen.add(assessment.analyst_id)
         else:
-            target.append(assessment)
+            dossier.earlier_assessments.append(assessment)
     dossier.notes = list(
         session.scalars(
             select(Annotation)
@@ -339,9 +372,8 @@ def claim_dossier(session: Session, claim_id: int) -> ClaimDossier | None:
             .order_by(Annotation.id)
         )
     )
-    dossier.consensus = consensus(
-        claim_id, dossier.current_assessments, len(dossier.earlier_assessments)
-    )
+    standing_earlier = [a for a in dossier.earlier_assessments if a.withdrawn_at is None]
+    dossier.consensus = consensus(claim_id, dossier.current_assessments, len(standing_earlier))
     return dossier
 
 

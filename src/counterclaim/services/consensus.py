@@ -1,16 +1,23 @@
 """A claim's consensus credibility, computed for the claims a query chooses.
 
 The rule is the `claim_consensus` view's (migration 0002): each analyst's latest rating
-counts; the median is taken over ratings 1-5, a 6 ("cannot be judged") is left out. The
-view computes every claim before any filter applies (SQLite never pushes a filter into
-it; PostgreSQL does for one claim, not for a list), which costs tens of seconds at a
-million claims. Here the filter is the first thing applied, so the cost follows the
-claims asked about. tests/test_facets.py checks the two agree.
+that stands (not withdrawn, migration 0011) counts; the median is taken over ratings
+1-5, a 6 ("cannot be judged") is left out. The view computes every claim before any
+filter applies (SQLite never pushes a filter into it; PostgreSQL does for one claim, not
+for a list), which costs tens of seconds at a million claims. Here the filter is the
+first thing applied, so the cost follows the claims asked about. tests/test_facets.py
+checks the two agree (the view leaves withdrawn ratings out once the lead folds
+`withdrawn_at IS NULL` into it).
 """
 
 from sqlalchemy import and_, case, func, select
 
 from counterclaim.models import Assessment, Claim
+
+
+def standing(assessment):
+    """A condition: the assessment (a model or an alias) stands, it was not withdrawn."""
+    return assessment.withdrawn_at.is_(None)
 
 
 def consensus_medians(restrict, *, correlated: bool = False):
@@ -26,7 +33,7 @@ def consensus_medians(restrict, *, correlated: bool = False):
         .over(partition_by=(Assessment.claim_id, Assessment.analyst_id),
               order_by=Assessment.id.desc())
         .label("recency"),
-    ).where(restrict)  # fmt: skip
+    ).where(restrict, standing(Assessment))  # fmt: skip
     if correlated:
         ranked = ranked.correlate(Claim)
     ranked = ranked.subquery("ranked")
@@ -72,6 +79,10 @@ def credibility_band(median):
 def claims_with_band(band: str):
     """Return a condition on Claim: its consensus is `band` ("1"-"6"), or "none" (unrated)."""
     if band == "none":
-        return ~select(Assessment.id).where(Assessment.claim_id == Claim.id).exists()
+        return (
+            ~select(Assessment.id)
+            .where(Assessment.claim_id == Claim.id, standing(Assessment))
+            .exists()
+        )
     medians = consensus_medians(Assessment.claim_id == Claim.id, correlated=True)
     return select(credibility_band(medians.c.median)).scalar_subquery() == int(band)

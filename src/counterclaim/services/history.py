@@ -18,7 +18,7 @@ from counterclaim.models.audit import AUDITED, HIDDEN, recorded_as
 from counterclaim.models.base import utcnow
 
 from .claims import CLAIM_FIELDS
-from .errors import NotAllowed
+from .errors import NotAllowed, StaleEdit
 from .sources import SOURCE_FIELDS
 
 ENTITIES = tuple(model.__tablename__ for model in AUDITED)
@@ -102,8 +102,18 @@ def tag_names(session: Session, revisions: list[Revision]) -> dict[int, str]:
     return dict(session.execute(select(Tag.id, Tag.name).where(Tag.id.in_(ids))).all())
 
 
-def restore(session: Session, entity: str, entity_id: int, revision_id: int):
-    """Put a claim or source back as it was after revision `revision_id`."""
+@dataclass
+class RestorePlan:
+    """What restoring a revision would change: the record, and per field now → restored."""
+
+    record: Any
+    values: dict[str, Any]
+    tags: list[Tag] | None
+    changes: list[Change]
+
+
+def restore_plan(session: Session, entity: str, entity_id: int, revision_id: int) -> RestorePlan:
+    """Return what restoring revision `revision_id` would change; refuse what cannot be."""
     if entity not in RESTORABLE:
         raise NotAllowed(f"Only claims and sources can be restored, not {entity}.")
     model, fields = RESTORABLE[entity]
@@ -124,24 +134,61 @@ def restore(session: Session, entity: str, entity_id: int, revision_id: int):
             raise NotAllowed(f"That version's {name.removesuffix('_id')} no longer exists.")
     # Read everything first: a query after the first change would flush it on its own
     # and raise the version twice.
+    values = {n: v for n, v in values.items() if v != HIDDEN and getattr(record, n) != v}
+    changes = [
+        Change(name, _readable(session, name, getattr(record, name)), _readable(session, name, v))
+        for name, v in values.items()
+    ]
     tags = None
     if tag_ids is not None:
         tags = [tag for tag in (session.get(Tag, i) for i in tag_ids) if tag is not None]
-        current_tags = {t.id for t in record.tags}
+        if {t.id for t in tags} != {t.id for t in record.tags}:
+            changes.append(Change("tags", _names(record.tags), _names(tags)))
+        else:
+            tags = None
+    if not changes:
+        raise NotAllowed("The record is already as it was at that revision.")
+    return RestorePlan(record, values, tags, changes)
+
+
+def restore(
+    session: Session,
+    entity: str,
+    entity_id: int,
+    revision_id: int,
+    *,
+    expected_version: int | None = None,
+):
+    """Put a claim or source back as it was after revision `revision_id`.
+
+    With `expected_version` (the version the editor saw the preview of), a record saved
+    since is refused: the preview no longer says what the restore would do.
+    """
+    plan = restore_plan(session, entity, entity_id, revision_id)
+    record = plan.record
+    if expected_version is not None and record.version != expected_version:
+        raise StaleEdit(entity.rstrip("s"), expected_version, record.version)
     with recorded_as(session, "restore"):
-        changed = False
-        for name, value in values.items():
-            if value != HIDDEN and getattr(record, name) != value:
-                setattr(record, name, value)
-                changed = True
-        if tags is not None and {t.id for t in tags} != current_tags:
-            record.tags = tags
-            record.updated_at = utcnow()  # a tag change raises the version too
-            changed = True
-        if not changed:
-            raise NotAllowed("The record is already as it was at that revision.")
+        for name, value in plan.values.items():
+            setattr(record, name, value)
+        if plan.tags is not None:
+            record.tags = plan.tags
+            if not plan.values:
+                record.updated_at = utcnow()  # a tag change raises the version too
         session.flush()
     return record
+
+
+def _readable(session: Session, name: str, value) -> Any:
+    """Return a value as a person reads it: a referenced actor by name."""
+    if value is not None and name in _REFERENCES:
+        referred = session.get(_REFERENCES[name], value)
+        return f"{referred.name} (#{value})" if referred is not None else f"#{value}"
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _names(tags) -> str:
+    return ", ".join(sorted(tag.name for tag in tags)) or "none"
 
 
 def _from_json(model, name: str, value):

@@ -2,7 +2,8 @@
 
 Roles are ordered viewer < analyst < editor < admin. Analysts add claims, sources,
 actors, links, excerpts, assessments and notes, and edit or remove what they created;
-editors edit and delete anything, merge duplicates and manage tags.
+editors edit and delete anything, merge duplicates and rename, merge and delete tags
+(analysts add tags).
 """
 
 from counterclaim.models import Annotation, Assessment, User

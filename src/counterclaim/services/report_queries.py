@@ -41,6 +41,7 @@ from counterclaim.models import (
     claim_consensus,
 )
 
+from .consensus import standing
 from .report_scope import ResolvedScope
 
 DISAGREEMENT = 2  # a spread of latest credibility ratings at least this wide is a dispute
@@ -221,7 +222,7 @@ class ReportSql:
                 Assessment.created_at,
                 recency.label("recency"),
             )  # fmt: skip
-            .where(Assessment.claim_id.in_(select(self.claims.c.id)))
+            .where(Assessment.claim_id.in_(select(self.claims.c.id)), standing(Assessment))
             .subquery("ranked")
         )
         return (

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from counterclaim.models import Annotation, Claim, ClaimSource, Source
 
-from .editing import apply_edit
+from .editing import Merged, save_edit
 from .errors import NotAllowed
 from .pagination import Page, Sort, paginate
 
@@ -44,12 +44,23 @@ def create_source(session: Session, **values) -> Source:
     return source
 
 
-def update_source(session: Session, source: Source, loaded_version: int, **values) -> Source:
-    """Save an edit of a source made at `loaded_version`; a stale edit raises StaleEdit."""
-    changes = {name: values[name] for name in SOURCE_FIELDS if name in values}
-    apply_edit(source, loaded_version, changes, entity="source")
-    session.flush()
-    return source
+def update_source(
+    session: Session,
+    source: Source,
+    loaded_version: int,
+    *,
+    base: dict | None = None,
+    keep=(),
+    **values,
+) -> Merged:
+    """Save an edit of a source made at `loaded_version`, merged with any save since."""
+    mine = {name: values[name] for name in SOURCE_FIELDS if name in values}
+    return save_edit(session, source, loaded_version, mine, base=base, keep=keep, entity="source")
+
+
+def source_values(source: Source) -> dict:
+    """Return the source's editable values, the form's base."""
+    return {name: getattr(source, name) for name in SOURCE_FIELDS}
 
 
 def delete_source(session: Session, source: Source) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 
-from sqlalchemy import Connection, Date, DateTime, Engine, func, select
+from sqlalchemy import Connection, Date, DateTime, Engine
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from counterclaim.models import (
@@ -33,6 +33,7 @@ from counterclaim.models import (
     User,
 )
 from counterclaim.models.user import new_session_token
+from counterclaim.services import ids
 
 BATCH = 20_000
 SQLITE_CACHE_KIB = -262_144  # a negative cache_size is in KiB: 256 MiB
@@ -266,11 +267,12 @@ def _foreign_keys() -> list:
 
 
 def _next_ids(engine: Engine) -> dict:
-    models = (User, Actor, Tag, Source, Claim, ClaimSource, ClaimLink, Assessment, Annotation)
+    """Return each model's first id never used: past deleted rows' ids too (services/ids.py)."""
+    models = (User, Actor, Tag, Source, Claim, ClaimSource, ClaimLink, Assessment, Annotation,
+              ClaimTag)  # fmt: skip
     with engine.connect() as connection:
-        return {
-            m: (connection.scalar(select(func.max(m.id))) or 0) + 1 for m in models + (ClaimTag,)
-        }
+        first = ids.next_ids(connection, [m.__table__ for m in models])
+    return {m: first[m.__tablename__] for m in models}
 
 
 def generate(
@@ -400,20 +402,16 @@ def _sentence(rng: random.Random, rare: list[str]) -> str:
 
 
 def _advance_sequences(engine: Engine) -> None:
-    """On PostgreSQL, move each id sequence past the ids written here, and ANALYZE.
+    """Move each id counter past the ids written here (never back); on PostgreSQL, ANALYZE.
 
     Without fresh statistics the planner took a million-row table for a small one until
     autovacuum came by: list pages took seconds (parallel scans, bitmap heap scans).
     """
-    if engine.dialect.name != "postgresql":
-        return
     models = (User, Actor, Tag, Source, Claim, ClaimSource, ClaimLink, Assessment, Annotation,
               ClaimTag)  # fmt: skip
     with engine.begin() as connection:
-        for model in models:
-            table = model.__table__
-            after = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
-            sequence = func.pg_get_serial_sequence(table.name, "id")
-            connection.execute(select(func.setval(sequence, after, False)))
+        ids.advance_counters(connection, [m.__table__ for m in models])
+        if engine.dialect.name != "postgresql":
+            return
         for model in models:
             connection.exec_driver_sql(f"ANALYZE {model.__tablename__}")

@@ -8,6 +8,7 @@ from counterclaim.services.history import changes_of
 from counterclaim.services.notes import render_markdown
 
 from .access import may_change
+from .edits import shown
 
 
 def init_app(app: Flask) -> None:
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(_url_with, "url_with")
     app.add_template_global(may_change, "may_change")
     app.add_template_global(changes_of, "service_changes")
+    app.add_template_global(shown, "shown")
     app.jinja_env.tests["http_url"] = _is_http_url
     app.context_processor(lambda: {"vocab": vocabulary})
 

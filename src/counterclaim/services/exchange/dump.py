@@ -10,7 +10,8 @@ same data dumps byte for byte the same from SQLite and from PostgreSQL.
 Importing a dump keeps every id. A row whose id is already there is compared: the same
 row is left alone (so importing a dump twice creates nothing), a different one is a
 problem. Self-references (an actor's affiliation) are filled in after every row of the
-table is in. On PostgreSQL the id sequences are moved past the restored ids.
+table is in. The id counters are then moved past the largest id ever used, the dump's
+and the database's deleted rows' included, never back (services/ids.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
-    Integer,
     Table,
     bindparam,
     func,
@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 from counterclaim.db import reader
 from counterclaim.models import Base
-from counterclaim.services import migrations
+from counterclaim.services import ids, migrations
 
 from .apply import ImportRefused, ImportReport
 from .reading import parse_json
@@ -309,13 +309,5 @@ def _fill_self_references(connection, table: Table, columns: list[str], rows: li
 
 
 def advance_sequences(connection: Connection) -> None:
-    """On PostgreSQL, move each integer id's sequence past the largest id in its table."""
-    if connection.dialect.name != "postgresql":
-        return
-    for table in Base.metadata.sorted_tables:
-        keys = list(table.primary_key.columns)
-        if len(keys) != 1 or not isinstance(keys[0].type, Integer):
-            continue
-        sequence = func.pg_get_serial_sequence(table.name, keys[0].name)
-        after = select(func.coalesce(func.max(keys[0]), 0) + 1).scalar_subquery()
-        connection.execute(select(func.setval(sequence, after, False)))
+    """Move each id counter past the largest id ever used (never back): services/ids.py."""
+    ids.advance_counters(connection)

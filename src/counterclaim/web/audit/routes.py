@@ -2,13 +2,15 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from counterclaim.models.vocabulary import REVISION_ACTIONS
 from counterclaim.services import history as service
-from counterclaim.services.errors import DomainError
+from counterclaim.services.errors import DomainError, StaleEdit
 
 from ..access import requires
 from ..database import get_session
+from ..fields import VersionField
 
 bp = Blueprint("audit", __name__, url_prefix="/history")
 
@@ -55,16 +57,51 @@ def record(entity: str, entity_id: int):
     )  # fmt: skip
 
 
-@bp.post(f"/{ENTITY}/<int:entity_id>/restore/<int:revision_id>")
+@bp.route(f"/{ENTITY}/<int:entity_id>/restore/<int:revision_id>", methods=["GET", "POST"])
 @requires("editor")
 def restore(entity: str, entity_id: int, revision_id: int):
+    """Show what restoring a version would change (GET), and restore it when confirmed."""
     session = get_session()
+    if revision_id not in {r.id for r in service.history(session, entity, entity_id)}:
+        abort(404, description=f"There is no revision #{revision_id} of {entity} #{entity_id}.")
+    back = url_for("audit.record", entity=entity, entity_id=entity_id)
     try:
-        service.restore(session, entity, entity_id, revision_id)
+        plan = service.restore_plan(session, entity, entity_id, revision_id)
     except DomainError as refusal:
-        session.rollback()
         flash(str(refusal), "error")
-    else:
-        session.commit()
-        flash(f"Restored the version of revision #{revision_id}.", "success")
-    return redirect(url_for("audit.record", entity=entity, entity_id=entity_id))
+        return redirect(back)
+    form = RestoreForm(version=plan.record.version)
+    stale = False
+    if form.validate_on_submit():
+        try:
+            service.restore(
+                session, entity, entity_id, revision_id, expected_version=form.version.data
+            )
+        except StaleEdit:
+            session.rollback()
+            stale = True
+            form.version.errors.append(
+                "Someone saved this record since you opened this page: "
+                "here is what the restore would change now."
+            )
+            plan = service.restore_plan(session, entity, entity_id, revision_id)
+            form.version.data = plan.record.version
+        except DomainError as refusal:
+            session.rollback()
+            flash(str(refusal), "error")
+            return redirect(back)
+        else:
+            session.commit()
+            flash(f"Restored the version of revision #{revision_id}.", "success")
+            return redirect(back)
+    status = 409 if stale else (400 if form.is_submitted() else 200)
+    return render_template(
+        "audit/restore.html", entity=entity, entity_id=entity_id, revision_id=revision_id,
+        plan=plan, form=form, back=back,
+    ), status  # fmt: skip
+
+
+class RestoreForm(FlaskForm):
+    """Confirm a restore of the version the editor previewed."""
+
+    version = VersionField()

@@ -21,9 +21,10 @@ from wtforms.validators import (
 
 from counterclaim.models.vocabulary import CLAIM_STATUS, CREDIBILITY, RELIABILITY, STANCE
 from counterclaim.services import actors, tags
-from counterclaim.services.claims import DEFAULT_SORT, SORTS
+from counterclaim.services.claims import CLAIM_FIELDS, DEFAULT_SORT, SORTS
 from counterclaim.services.search_query import MAX_QUERY_CHARS
 
+from ..edits import BaseField
 from ..fields import (
     ActorSelect,
     ChoiceSelect,
@@ -75,7 +76,10 @@ class NewClaimForm(ClaimForm):
 
 
 class EditClaimForm(ClaimForm):
+    MERGED = (*CLAIM_FIELDS, "tag_ids")
+
     version = VersionField()
+    base = BaseField()
 
 
 class MergeForm(FlaskForm):

@@ -10,13 +10,16 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.orm.exc import StaleDataError
 
 from counterclaim.models import Actor, Claim, Source, Tag
 from counterclaim.services import claims as service
 from counterclaim.services import evidence, facets, merging, sources
-from counterclaim.services.errors import DomainError, StaleEdit
+from counterclaim.services.editing import EditConflict
+from counterclaim.services.errors import DomainError
 from counterclaim.services.exchange import jsonld
 
+from .. import edits
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
@@ -111,25 +114,31 @@ def edit(claim_id: int):
     claim = get_or_404(Claim, claim_id)
     check_may_change(claim)
     form = EditClaimForm(obj=claim, tag_ids=[t.id for t in claim.tags]).fill(session)
+    edits.start(form, service.claim_values(claim))
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("claims/form.html", form=form, claim=claim), status
     values = {k: v for k, v in form.data.items() if k in service.CLAIM_FIELDS}
     try:
-        service.update_claim(
-            session, claim, form.version.data, tags=_chosen_tags(session, form), **values
-        )
-    except StaleEdit as conflict:
+        merged = service.update_claim(
+            session, claim, form.version.data, tags=_chosen_tags(session, form),
+            base=edits.base_of(form), keep=edits.kept(form), **values,
+        )  # fmt: skip
+    except EditConflict as conflict:
         session.rollback()
-        form.version.data = conflict.current_version
+        edits.show_conflict(form, conflict)
         return render_template("claims/form.html", form=form, claim=claim, conflict=conflict), 409
+    except StaleDataError:
+        session.rollback()
+        flash(edits.SAVED_AT_THE_SAME_MOMENT, "error")
+        return render_template("claims/form.html", form=form, claim=claim), 409
     session.commit()
-    flash("Claim saved.", "success")
+    flash(edits.saved_message("Claim", merged, form), "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
 
 
 def _chosen_tags(session, form) -> list[Tag]:
-    return [session.get(Tag, tag_id) for tag_id in form.tag_ids.data or []]
+    return [tag for tag_id in form.tag_ids.data or [] if (tag := session.get(Tag, tag_id))]
 
 
 @bp.route("/<int:claim_id>/delete", methods=["GET", "POST"])

@@ -5,8 +5,10 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from counterclaim.models.vocabulary import CONFIDENCE, CREDIBILITY, STANCE
+from counterclaim.services.evidence import APPEARANCE_FIELDS, NOTE_FIELDS
 
-from ..fields import choices, optional_int, strip
+from ..edits import BaseField
+from ..fields import VersionField, choices, optional_int, strip
 
 
 class AttachSourceForm(FlaskForm):
@@ -47,3 +49,28 @@ class NoteForm(FlaskForm):
         validators=[DataRequired("Write the note."), Length(max=50_000)],
         description="Markdown: *emphasis*, **bold**, lists, [links](https://…).",
     )  # fmt: skip
+
+
+class AppearanceForm(FlaskForm):
+    """Correct an appearance: the excerpt, where it is, the source's stance."""
+
+    MERGED = APPEARANCE_FIELDS
+
+    excerpt = AttachSourceForm.excerpt
+    locator = AttachSourceForm.locator
+    stance = AttachSourceForm.stance
+    version = VersionField()
+    base = BaseField()
+
+
+class EditNoteForm(NoteForm):
+    MERGED = NOTE_FIELDS
+
+    version = VersionField()
+    base = BaseField()
+
+
+class WithdrawForm(FlaskForm):
+    """Withdraw an assessment: the version it was at, so a changed one is not withdrawn."""
+
+    version = VersionField()

@@ -2,17 +2,18 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from counterclaim.models import Claim, ClaimSource, Source
+from counterclaim.models import Assessment, Claim, ClaimSource, Source
 from counterclaim.services import evidence as service
 from counterclaim.services import sources
-from counterclaim.services.errors import DomainError
+from counterclaim.services.errors import DomainError, StaleEdit
 
+from .. import edits
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..fields import options
 from ..identity import current_analyst
-from .forms import AssessmentForm, AttachSourceForm, NoteForm
+from .forms import AppearanceForm, AssessmentForm, AttachSourceForm, NoteForm, WithdrawForm
 
 bp = Blueprint("evidence", __name__, url_prefix="/claims")
 
@@ -65,10 +66,12 @@ def detach(claim_id: int, appearance_id: int):
 def assess(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
-    form = AssessmentForm()
+    # A new judgment starts from the analyst's standing one: correct what changed.
+    last = service.last_assessment(session, claim, current_analyst())
+    form = AssessmentForm(obj=last)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
-        return render_template("evidence/assess.html", claim=claim, form=form), status
+        return render_template("evidence/assess.html", claim=claim, form=form, last=last), status
     service.record_assessment(
         session, claim, current_analyst(), credibility=form.credibility.data,
         confidence=form.confidence.data, rationale=form.rationale.data,
@@ -91,3 +94,53 @@ def annotate(claim_id: int):
     session.commit()
     flash("Note added.", "success")
     return redirect(url_for("claims.detail", claim_id=claim.id, _anchor="notes"))
+
+
+@bp.route("/<int:claim_id>/sources/<int:appearance_id>/edit", methods=["GET", "POST"])
+@requires("analyst")
+def edit_appearance(claim_id: int, appearance_id: int):
+    appearance = get_or_404(ClaimSource, appearance_id)
+    if appearance.claim_id != claim_id:
+        abort(404, description=f"Claim #{claim_id} has no such appearance.")
+    check_may_change(appearance)
+    form = AppearanceForm(obj=appearance)
+    values = {name: getattr(appearance, name) for name in service.APPEARANCE_FIELDS}
+
+    def save(base, keep):
+        return service.update_appearance(
+            get_session(), appearance, form.version.data, base=base, keep=keep,
+            **{name: form[name].data for name in service.APPEARANCE_FIELDS},
+        )  # fmt: skip
+
+    return edits.merged_edit(
+        form, values, save, template="evidence/appearance.html",
+        context={"appearance": appearance}, what="Appearance",
+        done_url=url_for("claims.detail", claim_id=claim_id), refused_field="locator",
+    )  # fmt: skip
+
+
+@bp.route("/<int:claim_id>/assessments/<int:assessment_id>/withdraw", methods=["GET", "POST"])
+@requires("analyst")
+def withdraw(claim_id: int, assessment_id: int):
+    """Ask, then withdraw an assessment: it stays, marked, and leaves the consensus."""
+    session = get_session()
+    assessment = get_or_404(Assessment, assessment_id)
+    if assessment.claim_id != claim_id:
+        abort(404, description=f"Claim #{claim_id} has no assessment #{assessment_id}.")
+    check_may_change(assessment)
+    form = WithdrawForm(version=assessment.version)
+    back = url_for("claims.detail", claim_id=claim_id, _anchor="assessments")
+    if form.validate_on_submit():
+        try:
+            service.withdraw_assessment(session, assessment, current_analyst(), form.version.data)
+        except (StaleEdit, DomainError) as refusal:
+            session.rollback()
+            flash(str(refusal), "error")
+            return redirect(back)
+        session.commit()
+        flash("Assessment withdrawn. It stays in the record and counts in no consensus.", "success")
+        return redirect(back)
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "evidence/withdraw.html", assessment=assessment, form=form, back=back
+    ), status

@@ -5,8 +5,10 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from counterclaim.models.vocabulary import RELATIONS, STRENGTH
+from counterclaim.services.links import LINK_FIELDS
 
-from ..fields import choices, strip
+from ..edits import BaseField
+from ..fields import VersionField, choices, strip
 
 
 class LinkForm(FlaskForm):
@@ -31,3 +33,26 @@ class LinkForm(FlaskForm):
         "Rationale", filters=[strip],
         validators=[DataRequired("Say why the claims are linked."), Length(max=10_000)],
     )  # fmt: skip
+
+
+class EditLinkForm(FlaskForm):
+    """Change a link's relation, strength and rationale; the two claims stay."""
+
+    MERGED = LINK_FIELDS
+
+    relation = RadioField(
+        "Relation",
+        choices={
+            "contradicts": "contradicts",
+            "supports": "supports",
+            "qualifies": "qualifies",
+            "duplicates": "duplicates",
+            "responds_to": "responds to",
+        },
+        validators=[DataRequired("Choose how the claims relate.")],
+        description=LinkForm.relation.kwargs["description"],
+    )
+    strength = LinkForm.strength
+    rationale = LinkForm.rationale
+    version = VersionField()
+    base = BaseField()

@@ -7,10 +7,11 @@ from counterclaim.models import Claim, ClaimLink
 from counterclaim.services import links as service
 from counterclaim.services.errors import DomainError
 
+from .. import edits
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
-from .forms import LinkForm
+from .forms import EditLinkForm, LinkForm
 
 bp = Blueprint("links", __name__, url_prefix="/claims")
 
@@ -76,4 +77,27 @@ def delete(claim_id: int, link_id: int):
         link, service.unlink, template="links/delete.html",
         context={"link": link, "claim_id": claim_id}, deleted="Link removed.",
         done_url=back, refused_url=back,
+    )  # fmt: skip
+
+
+@bp.route("/<int:claim_id>/links/<int:link_id>/edit", methods=["GET", "POST"])
+@requires("analyst")
+def edit(claim_id: int, link_id: int):
+    link = get_or_404(ClaimLink, link_id)
+    if claim_id not in (link.from_claim_id, link.to_claim_id):
+        abort(404, description=f"Claim #{claim_id} has no link #{link_id}.")
+    check_may_change(link)
+    form = EditLinkForm(obj=link)
+    values = {name: getattr(link, name) for name in service.LINK_FIELDS}
+
+    def save(base, keep):
+        return service.update_link(
+            get_session(), link, form.version.data, base=base, keep=keep,
+            **{name: form[name].data for name in service.LINK_FIELDS},
+        )  # fmt: skip
+
+    return edits.merged_edit(
+        form, values, save, template="links/edit.html",
+        context={"link": link, "claim_id": claim_id}, what="Link",
+        done_url=url_for("claims.detail", claim_id=claim_id), refused_field="relation",
     )  # fmt: skip

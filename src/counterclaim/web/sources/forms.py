@@ -6,8 +6,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from counterclaim.models.vocabulary import RELIABILITY, SOURCE_KIND
 from counterclaim.services import actors
-from counterclaim.services.sources import DEFAULT_SORT, SORTS
+from counterclaim.services.sources import DEFAULT_SORT, SORTS, SOURCE_FIELDS
 
+from ..edits import BaseField
 from ..fields import ActorSelect, VersionField, choices, http_url, options, strip
 
 
@@ -30,7 +31,10 @@ class SourceForm(FlaskForm):
 
 
 class EditSourceForm(SourceForm):
+    MERGED = SOURCE_FIELDS
+
     version = VersionField()
+    base = BaseField()
 
 
 class SourceFilterForm(FlaskForm):

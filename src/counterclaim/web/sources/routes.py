@@ -3,12 +3,14 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from counterclaim.models import Annotation, Source
 from counterclaim.services import evidence
 from counterclaim.services import sources as service
-from counterclaim.services.errors import StaleEdit
+from counterclaim.services.editing import EditConflict
 
+from .. import edits
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
@@ -74,20 +76,28 @@ def edit(source_id: int):
     source = get_or_404(Source, source_id)
     check_may_change(source)
     form = EditSourceForm(obj=source).fill(session)
+    edits.start(form, service.source_values(source))
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("sources/form.html", form=form, source=source), status
     values = {k: v for k, v in form.data.items() if k in service.SOURCE_FIELDS}
     try:
-        service.update_source(session, source, form.version.data, **values)
-    except StaleEdit as conflict:
+        merged = service.update_source(
+            session, source, form.version.data, base=edits.base_of(form), keep=edits.kept(form),
+            **values,
+        )  # fmt: skip
+    except EditConflict as conflict:
         session.rollback()
-        form.version.data = conflict.current_version
+        edits.show_conflict(form, conflict)
         return render_template(
             "sources/form.html", form=form, source=source, conflict=conflict
         ), 409
+    except StaleDataError:
+        session.rollback()
+        flash(edits.SAVED_AT_THE_SAME_MOMENT, "error")
+        return render_template("sources/form.html", form=form, source=source), 409
     session.commit()
-    flash("Source saved.", "success")
+    flash(edits.saved_message("Source", merged, form), "success")
     return redirect(url_for("sources.detail", source_id=source.id))
 
 

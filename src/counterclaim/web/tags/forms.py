@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from counterclaim.models import Tag
 from counterclaim.models.vocabulary import TAG_KIND
 
-from ..fields import strip
+from ..fields import ChoiceSelect, optional_int, strip
 
 
 class TagForm(FlaskForm):
@@ -26,3 +26,11 @@ class TagForm(FlaskForm):
             stmt = stmt.where(Tag.id != self._tag.id)
         if self._session.scalar(stmt) is not None:
             raise ValidationError("A tag with this name exists already.")
+
+
+class MergeTagForm(FlaskForm):
+    into_id = ChoiceSelect(
+        "Merge into", coerce=optional_int,
+        validators=[DataRequired("Choose the tag to keep.")],
+        description="The tag that stays: its claims keep it, this tag's claims gain it.",
+    )  # fmt: skip

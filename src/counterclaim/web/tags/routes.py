@@ -4,11 +4,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 
 from counterclaim.models import Tag
 from counterclaim.services import tags as service
+from counterclaim.services.errors import DomainError
 
 from ..access import requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
-from .forms import TagForm
+from ..fields import options
+from .forms import MergeTagForm, TagForm
 
 bp = Blueprint("tags", __name__, url_prefix="/tags")
 
@@ -20,7 +22,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@requires("editor")
+@requires("analyst")
 def create():
     session = get_session()
     form = TagForm().bind(session)
@@ -57,3 +59,30 @@ def delete(tag_id: int):
         deleted=f"Tag {tag.name!r} deleted; its claims keep everything else.",
         done_url=url_for("tags.index"), refused_url=url_for("tags.index"),
     )  # fmt: skip
+
+
+@bp.route("/<int:tag_id>/merge", methods=["GET", "POST"])
+@requires("editor")
+def merge(tag_id: int):
+    """Merge this tag into another: its claims are filed under the other; it goes."""
+    session = get_session()
+    tag = get_or_404(Tag, tag_id)
+    form = MergeTagForm()
+    form.into_id.choices = options(
+        ((i, name) for i, name in service.tag_choices(session) if i != tag.id),
+        blank="Choose the tag to keep…",
+    )
+    if form.validate_on_submit():
+        into = session.get(Tag, form.into_id.data)
+        try:
+            moved = service.merge_tags(session, tag, into)
+        except DomainError as refusal:
+            session.rollback()
+            form.into_id.errors.append(str(refusal))
+        else:
+            session.commit()
+            flash(f"Merged {tag.name!r} into {into.name!r}: {moved} claim(s) moved.", "success")
+            return redirect(url_for("tags.index"))
+    count = service.claim_count(session, tag)
+    status = 400 if form.is_submitted() else 200
+    return render_template("tags/merge.html", tag=tag, form=form, count=count), status
