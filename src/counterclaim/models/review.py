@@ -67,8 +67,9 @@ class Review(Timestamped, Base):
 
     __table_args__ = (
         CheckConstraint(check_in("credibility", CREDIBILITY), name="credibility"),
-        CheckConstraint(check_in("mapping_origin", dict.fromkeys(MAPPING_ORIGINS)),
-                        name="mapping_origin"),  # fmt: skip
+        CheckConstraint(
+            check_in("mapping_origin", dict.fromkeys(MAPPING_ORIGINS)), name="mapping_origin"
+        ),  # fmt: skip
         Index("ix_reviews_claim_id_reviewer_id", "claim_id", "reviewer_id"),
         {"sqlite_autoincrement": True},
     )

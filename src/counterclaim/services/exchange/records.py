@@ -150,8 +150,10 @@ class Plan:
         """Group the problems by field and message kind: (kind, count, the first few)."""
         groups: dict[str, list[Problem]] = {}
         for problem in self.problems:
-            kind = f"{problem.field}: {_kind(problem.message)}" if problem.field else _kind(
-                problem.message
+            kind = (
+                f"{problem.field}: {_kind(problem.message)}"
+                if problem.field
+                else _kind(problem.message)
             )
             groups.setdefault(kind, []).append(problem)
         ordered = sorted(groups.items(), key=lambda item: -len(item[1]))

@@ -243,9 +243,7 @@ def is_json_lines(text: str) -> bool:
         return False
 
 
-def record_table(
-    values: list[tuple[str, Any]], name: str, each: list[str]
-) -> RecordTable:
+def record_table(values: list[tuple[str, Any]], name: str, each: list[str]) -> RecordTable:
     """Return records as rows, one per combination of their `each` lists' elements."""
     rows = []
     for where, record in values:
@@ -272,7 +270,9 @@ def _expand(record: dict, where: str, each: list[str], elements: tuple) -> Itera
     else:
         items = lookup(record, path)
     if items is None or items == []:
-        yield from _expand(record, where, each, (*elements, *([None] * (len(each) - len(elements)))))
+        yield from _expand(
+            record, where, each, (*elements, *([None] * (len(each) - len(elements))))
+        )
         return
     if not isinstance(items, list):
         items = [items]

@@ -269,7 +269,9 @@ def read_table(table: tables.Table, mapping: Mapping, format: str) -> Plan:
     for row in table.rows:
         problems = []
         if width is not None and len(row.cells) > width:
-            problems.append(Problem(row.where, "", f"has {len(row.cells)} values; the header has {width}"))
+            problems.append(
+                Problem(row.where, "", f"has {len(row.cells)} values; the header has {width}")
+            )
         values = dict(mapping.set)
         for field_name, get in getters.items():
             value = get(row)
