@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from .reading import parse_date, parse_json
-from .tabular import normal_address
 from .records import (
     ActorRecord,
     ClaimRecord,
@@ -23,6 +22,7 @@ from .records import (
     check_claim,
     short_title,
 )
+from .tabular import normal_address
 
 
 def parse(text: str, name: str) -> Plan:

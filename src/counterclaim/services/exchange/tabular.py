@@ -373,8 +373,8 @@ class _RowReader:
                                     "moderate or strong"))  # fmt: skip
         for side, claim in (("from", from_claim), ("to", to_claim)):
             if not claim.text.strip() and not claim.external_id:
-                problems.append(Problem(self.where, f"{side}_text",
-                                        "names no claim: give its text or external id"))  # fmt: skip
+                message = "names no claim: give its text or external id"
+                problems.append(Problem(self.where, f"{side}_text", message))
             elif claim.text.strip():
                 problems += [Problem(p.where, f"{side}_{p.field}", p.message)
                              for p in check_claim(claim)]  # fmt: skip
