@@ -85,13 +85,35 @@ class _Bar:
     "--column",
     "columns",
     multiple=True,
-    metavar="FIELD=HEADER",
-    help="CSV/TSV: the column holding FIELD (repeat for each field).",
+    metavar="FIELD=PATH",
+    help="Tables: the column holding FIELD: a header, a column number (--no-header), a "
+    "dotted path into JSON records (claimReview.0.url), @.path in an --each element.",
 )
 @click.option(
     "--entity",
     type=click.Choice(list(tabular.FIELDS)),
-    help="CSV/TSV: what each row is (default: claims).",
+    help="Tables: what each row is (default: claims).",
+)
+@click.option("--no-header", is_flag=True, help="CSV/TSV: the first row is data; --column N.")
+@click.option(
+    "--each",
+    multiple=True,
+    metavar="PATH",
+    help="JSON records: one row per element of this list (repeat for nested lists).",
+)
+@click.option(
+    "--set",
+    "constants",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Give every record this value (e.g. reviewer=PolitiFact).",
+)
+@click.option(
+    "--add-tag",
+    "add_tags",
+    multiple=True,
+    metavar="NAME",
+    help="Tag every imported claim (repeatable).",
 )
 @click.option(
     "--dates", type=click.Choice(DATE_ORDERS), help="CSV/TSV: how dates are written (default: iso)."
@@ -107,12 +129,17 @@ class _Bar:
 )
 @click.pass_obj
 @friendly_errors
-def import_command(ctx: Context, path, format_, mapping_file, columns, entity, dates, encoding,
-                   dry_run, skip_invalid, max_size) -> None:  # fmt: skip
-    """Import PATH: ClaimReview JSON-LD or HTML, Fact Check API JSON, CSV/TSV, or a dump."""
+def import_command(ctx: Context, path, format_, mapping_file, columns, entity, no_header, each,
+                   constants, add_tags, dates, encoding, dry_run, skip_invalid,
+                   max_size) -> None:  # fmt: skip
+    """Import PATH: ClaimReview, Fact Check API JSON, CSV/TSV, JSON Lines/records, or a dump."""
     _require_migrated(ctx)
     mapping = tabular.load_mapping(mapping_file) if mapping_file else tabular.Mapping()
-    mapping = mapping.merged(tabular.parse_column_options(columns), dates, entity)
+    mapping = mapping.merged(
+        tabular.parse_column_options(columns), dates, entity,
+        header=False if no_header else None, each=each,
+        set=tabular.parse_column_options(constants, "--set", "value"), add_tags=add_tags,
+    )  # fmt: skip
     console = Console(stderr=True)
     with (
         console.status(f"Reading {Path(path).name}…")
@@ -126,7 +153,12 @@ def import_command(ctx: Context, path, format_, mapping_file, columns, entity, d
     with ctx.session() as session, _Bar("Importing") as bar:
         try:
             report = exchange.run_import(
-                session, plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=bar.update
+                session,
+                plan,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=bar.update,
+                organisation=ctx.app.config["ORGANISATION"],
             )
         except exchange.ImportRefused as refused:
             session.rollback()
@@ -136,16 +168,32 @@ def import_command(ctx: Context, path, format_, mapping_file, columns, entity, d
             session.rollback()
         else:
             session.commit()
-    _show_problems(report.problems, skipped=skip_invalid and not dry_run)
+    if dry_run and report.problems:
+        _show_groups(plan)
+    else:
+        _show_problems(report.problems, skipped=skip_invalid and not dry_run)
     click.echo(report.summary())
     if report.unmapped_verdicts:
         shown = ", ".join(f"{v!r} ×{n}" for v, n in report.unmapped_verdicts.most_common(10))
+        more = len(report.unmapped_verdicts) - 10
+        shown += f" and {more} more" if more > 0 else ""
         click.echo(f"Verdicts not in the mapping (kept verbatim, credibility 6): {shown}")
     if dry_run and report.problems and not skip_invalid:
         raise click.ClickException(
             f"{len(report.problems)} problem(s): the import would be refused "
             "(fix them, or add --skip-invalid)"
         )
+
+
+def _show_groups(plan) -> None:
+    """Show a dry run's problems grouped by kind, with the first few of each."""
+    if not hasattr(plan, "problem_groups"):
+        return _show_problems(plan.problems)
+    click.echo(f"{len(plan.invalid):,} invalid record(s):", err=True)
+    for kind, count, first in plan.problem_groups():
+        click.echo(f"  {count:,} × {kind}", err=True)
+        for problem in first:
+            click.echo(f"      {problem}", err=True)
 
 
 def _show_problems(problems, skipped: bool = False) -> None:

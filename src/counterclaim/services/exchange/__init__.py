@@ -90,9 +90,14 @@ def run_import(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    organisation: str | None = None,
 ) -> ImportReport:
-    """Write a parsed file (or count what it would write); the caller commits."""
+    """Write a parsed file (or count what it would write); the caller commits.
+
+    Reviews published by `organisation` (our own export, read back) are skipped.
+    """
     if isinstance(plan, dump.DumpPlan):
         return dump.apply(session.connection(), plan, dry_run=dry_run,
                           skip_invalid=skip_invalid, progress=progress)  # fmt: skip
-    return apply(session, plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress)
+    return apply(session, plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
+                 organisation=organisation)  # fmt: skip

@@ -18,6 +18,8 @@ FORMAT_LABELS = {
     "factcheck-api": "Google Fact Check Tools API JSON",
     "csv": "CSV",
     "tsv": "TSV (tab-separated)",
+    "jsonl": "JSON Lines (one record per line)",
+    "json": "JSON array of records",
     "dump": "Counterclaim dump (export --all)",
 }
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -30,7 +32,7 @@ class ImportForm(FlaskForm):
         choices={"": "Tell from the file", **{f: FORMAT_LABELS[f] for f in FORMATS}},
         default="",
     )
-    entity = SelectField("CSV/TSV rows are", choices={e: e.title() for e in FIELDS})
+    entity = SelectField("Each row is", choices={e: e.title() for e in FIELDS})
     dates = SelectField(
         "CSV/TSV dates",
         choices={
@@ -40,11 +42,32 @@ class ImportForm(FlaskForm):
         },
     )
     columns = TextAreaField(
-        "CSV/TSV column mapping",
+        "Column mapping",
         filters=[strip],
         validators=[Optional(), Length(max=4000)],
-        description="One field=Header per line, e.g. text=Claim. Headers named like the "
-        "fields (text, claimant, stated_on…) need none.",
+        description="One field=PATH per line, e.g. text=Claim, reviewer=claimReview.0.publisher"
+        ".name, or text=3 without a header. Columns named like the fields (text, claimant, "
+        "stated_on…) need none.",
+    )
+    no_header = BooleanField("CSV/TSV: the first row is data, not a header")
+    each = StringField(
+        "One row per element of",
+        filters=[strip],
+        validators=[Optional(), Length(max=400)],
+        description="JSON: a list in each record (e.g. evidence); several, comma-separated, "
+        "for nested lists. Then @.field is a field of the element.",
+    )
+    constants = TextAreaField(
+        "Values for every record",
+        filters=[strip],
+        validators=[Optional(), Length(max=4000)],
+        description="One field=value per line, e.g. reviewer=PolitiFact.",
+    )
+    add_tags = StringField(
+        "Tag every imported claim",
+        filters=[strip],
+        validators=[Optional(), Length(max=400)],
+        description="Tags, comma-separated.",
     )
     encoding = StringField(
         "Encoding",

@@ -43,6 +43,10 @@ def upload():
         "entity": form.entity.data,
         "dates": form.dates.data,
         "columns": (form.columns.data or "").splitlines(),
+        "header": not form.no_header.data,
+        "each": [e.strip() for e in (form.each.data or "").split(",") if e.strip()],
+        "set": (form.constants.data or "").splitlines(),
+        "add_tags": [t.strip() for t in (form.add_tags.data or "").split(",") if t.strip()],
         "encoding": form.encoding.data or None,
         "skip_invalid": form.skip_invalid.data,
     }
@@ -137,12 +141,19 @@ def _import(data: bytes, options: dict, *, dry_run: bool):
         columns=tabular.parse_column_options([c for c in options["columns"] if c.strip()]),
         entity=options["entity"],
         dates=options["dates"],
+        header=options.get("header", True),
+        each=options.get("each", []),
+        set=tabular.parse_column_options(
+            [c for c in options.get("set", []) if c.strip()], "--set", "value"
+        ),
+        add_tags=options.get("add_tags", []),
     )
     plan = exchange.read_plan(data, options["name"], format=options["format"], mapping=mapping,
                               encoding=options["encoding"])  # fmt: skip
     session = get_session()
     report = exchange.run_import(session, plan, dry_run=dry_run,
-                                 skip_invalid=options["skip_invalid"])  # fmt: skip
+                                 skip_invalid=options["skip_invalid"],
+                                 organisation=current_app.config["ORGANISATION"])  # fmt: skip
     if dry_run:
         session.rollback()
     return report
