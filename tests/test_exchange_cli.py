@@ -54,7 +54,7 @@ def test_dry_run_then_import_then_import_again(database):
     path = str(DATA / "factcheck-api-response.json")
     code, output = run(database, "import", "--dry-run", path)
     assert code == 0
-    assert output.startswith("Would create 7 actors, 4 users, 4 sources, 3 claims,")
+    assert output.startswith("Would create 7 actors, 3 claims, 4 reviews.")
     assert "'Mostly accurate, with some exaggeration' ×1" in output
     assert claims(database) == 0
 

@@ -47,7 +47,7 @@ def test_a_dry_run_shows_counts_per_entity_then_the_import_writes_them(client, s
     page = checked.get_data(as_text=True)
     assert checked.status_code == 200
     assert "<td>claims</td><td>3</td>" in page
-    assert "<td>assessments</td><td>4</td>" in page
+    assert "<td>reviews</td><td>4</td>" in page
     assert "Mostly accurate, with some exaggeration" in page  # an unmapped verdict, shown
     assert claims(session) == 0
 
