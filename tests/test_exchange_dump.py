@@ -24,8 +24,8 @@ from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import Actor, Base, Claim, Tag
 from counterclaim.services import migrations, synthetic
 from counterclaim.services.actor_aliases import merge_actors
-from counterclaim.services.exchange.relations import set_relation
 from counterclaim.services.exchange import ImportRefused, dump, read_plan, run_import
+from counterclaim.services.exchange.relations import set_relation
 from test_migrations import fill
 
 DATA = Path(__file__).parent / "data" / "exchange"

@@ -13,7 +13,6 @@ from counterclaim.models import (
     Assessment,
     Base,
     Claim,
-    ClaimSource,
     Review,
     Source,
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from counterclaim.models import Assessment, Claim, VerdictMapping
+from counterclaim.models import Claim, Review, VerdictMapping
 from counterclaim.web.access import required_role
 
 DATA = Path(__file__).parent / "data" / "exchange"
@@ -55,7 +55,7 @@ def test_a_dry_run_shows_counts_per_entity_then_the_import_writes_them(client, s
 
     assert done.status_code == 302
     assert claims(session) == 3
-    assert session.scalar(select(func.count()).select_from(Assessment)) == 4
+    assert session.scalar(select(func.count()).select_from(Review)) == 4
     followed = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Created" in followed and "3 claims" in followed
     again = client.post("/exchange/import/confirm", data={"token": token_of(page)})

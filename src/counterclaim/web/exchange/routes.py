@@ -10,8 +10,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from counterclaim.services import exchange
 from counterclaim.services.errors import DomainError
-from counterclaim.services.exchange import tabular
 from counterclaim.services.exchange import reviews as review_service
+from counterclaim.services.exchange import tabular
 from counterclaim.services.exchange import verdicts as verdict_service
 from counterclaim.services.exchange.reading import human_size
 
@@ -26,6 +26,7 @@ bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 def claim_reviews(claim_id: int):
     """The fact-checkers' reviews of a claim, for claims/_reviews.html."""
     return review_service.claim_reviews(get_session(), claim_id)
+
 
 UPLOAD_LIFETIME = 24 * 3600
 
