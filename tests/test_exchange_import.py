@@ -74,7 +74,7 @@ def test_a_politifact_review_becomes_a_claim_its_sources_and_a_review(session):
     [
         ("afp-factuel.json", [5, 6]),  # Faux; "Photo sortie de son contexte" is not mapped
         ("factcheck-api-response.json", [5, 5, 6, 3]),
-        ("fullfact-page.html", [6, 5]),  # a sentence for a verdict is not mapped: 6
+        ("fullfact-page.html", [4, 5]),  # a sentence: "no evidence" found in it, inferred
         ("maldita-es.json", [5]),
         ("misbar-ar.html", [4]),  # مُضلِّل, with its diacritics, is مضلل: misleading
         ("snopes-graph.json", [6, 2]),
@@ -88,8 +88,8 @@ def test_each_verdict_is_mapped_or_kept_as_6(session, name, credibilities):
 
 
 def test_unmapped_verdicts_are_reported_and_kept_verbatim(session):
-    report = import_file(session, "fullfact-page.html")
-    verdict = "There is no evidence for this. Radio waves from 5G cannot cause viral symptoms."
+    report = import_file(session, "afp-factuel.json")
+    verdict = "Photo sortie de son contexte"
     assert report.unmapped_verdicts == {verdict: 1}
     review = session.scalars(select(Review).where(Review.verdict == verdict)).one()
     assert (review.credibility, review.mapping_origin) == (6, "unmapped")
