@@ -1,4 +1,4 @@
-"""`counterclaim import/export/backup/restore/verdicts`: exchange data with other systems."""
+"""`counterclaim import/export/backup/restore/verdicts/relations`: exchange data with others."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from counterclaim.models import Claim
+from counterclaim.models.relation_mapping import RELATION_TARGETS
 from counterclaim.models.vocabulary import CREDIBILITY
 from counterclaim.services import exchange, migrations
 from counterclaim.services.exchange import backup as backups
-from counterclaim.services.exchange import dump, jsonld, tabular, verdicts
+from counterclaim.services.exchange import dump, jsonld, relations, reviews, tabular, verdicts
 from counterclaim.services.exchange.reading import (
     DATE_ORDERS,
     DEFAULT_MAX_BYTES,
@@ -27,6 +28,7 @@ from counterclaim.services.exchange.reading import (
 from . import Context, friendly_errors, main
 
 SHOWN_PROBLEMS = 50
+UNMAPPED_SHOWN = 20
 
 
 def _require_migrated(ctx: Context) -> None:
@@ -371,3 +373,83 @@ def verdicts_check(ctx: Context, verdict: str) -> None:
               "unmapped": "not in the mapping"}[mapping.origin]  # fmt: skip
     click.echo(f"{verdict!r} → {mapping.credibility} ({CREDIBILITY[mapping.credibility]}); "
                f"{origin}; compared as {mapping.key!r}")  # fmt: skip
+
+
+@verdicts_group.command("reapply")
+@click.pass_obj
+@friendly_errors
+def verdicts_reapply(ctx: Context) -> None:
+    """Map every stored review's verdict again with the mapping in force (audited)."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        result = reviews.reapply(session)
+        session.commit()
+    click.echo(f"Re-mapped {result.reviews:,} review(s): {result.changed:,} changed.")
+
+
+@verdicts_group.command("unmapped")
+@click.option("--all", "everything", is_flag=True, help="Every unmapped verdict, not the top 20.")
+@click.pass_obj
+@friendly_errors
+def verdicts_unmapped(ctx: Context, everything: bool) -> None:
+    """List the stored reviews' verdicts that no mapping knows, counted per review."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        rows = reviews.unmapped(session)
+    if not rows:
+        click.echo("Every stored review's verdict is mapped.")
+        return
+    shown = rows if everything else rows[:UNMAPPED_SHOWN]
+    for verdict, count, reviewers in shown:
+        click.echo(f"{count:>6,}  {verdict}  ({reviewers} reviewer(s))")
+    if len(rows) > len(shown):
+        click.echo(f"… and {len(rows) - len(shown):,} more: add --all to see every one.")
+    click.echo("Map one with `counterclaim verdicts set VERDICT 1-6`, then `verdicts reapply`.")
+
+
+@main.group("relations")
+def relations_group() -> None:
+    """The mapping of datasets' link labels (SUPPORTS, REFUTES…) to relations."""
+
+
+@relations_group.command("list")
+@click.pass_obj
+@friendly_errors
+def relations_list(ctx: Context) -> None:
+    """Show every link-label mapping in force (the team's first, then the defaults)."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        entries = relations.RelationMap.load(session).entries()
+    for entry in entries:
+        note = f"  ({entry.note})" if entry.note else ""
+        click.echo(f"{entry.relation:<12} {entry.label}  [{entry.origin}]{note}")
+
+
+@relations_group.command("set")
+@click.argument("label")
+@click.argument("relation", type=click.Choice(list(RELATION_TARGETS)))
+@click.option("--note", default="", help="Why it maps so.")
+@click.pass_obj
+@friendly_errors
+def relations_set(ctx: Context, label: str, relation: str, note: str) -> None:
+    """Map LABEL to RELATION (or none: no link, the evidence kept as an appearance)."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        row = relations.set_relation(session, label, relation, note)
+        session.commit()
+    click.echo(f"{row.written!r} now maps to {relation}.")
+
+
+@relations_group.command("unset")
+@click.argument("label")
+@click.pass_obj
+@friendly_errors
+def relations_unset(ctx: Context, label: str) -> None:
+    """Remove the team's mapping of LABEL (its default, if any, applies again)."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        removed = relations.unset_relation(session, label)
+        session.commit()
+    if not removed:
+        raise click.ClickException(f"the team has no mapping of {label!r}")
+    click.echo(f"Removed the team's mapping of {label!r}.")

