@@ -224,7 +224,10 @@ def _show_problems(problems, skipped: bool = False) -> None:
     show_default=True,
     help="The format of claim exports.",
 )
-@click.option("--base-url", help="The workbench's address, for each review's url.")
+@click.option(
+    "--base-url",
+    help="The workbench's address, for our own reviews' url (default: COUNTERCLAIM_BASE_URL).",
+)
 @click.pass_obj
 @friendly_errors
 def export_command(ctx: Context, path, everything, claim_ids, tag, actor, stated_from, stated_to,
@@ -252,21 +255,30 @@ def export_command(ctx: Context, path, everything, claim_ids, tag, actor, stated
         )  # fmt: skip
         if not ids:
             raise click.ClickException("no claim matches: nothing to export")
+        base_url = base_url or ctx.app.config.get("BASE_URL")
         base = base_url.rstrip("/") if base_url else None
         urls = {i: f"{base}/claims/{i}" for i in ids} if base else None
         organisation = ctx.app.config["ORGANISATION"]
-        reviews = jsonld.claim_reviews(session, ids, organisation=organisation, urls=urls)
+        documents = jsonld.export_reviews(session, ids, organisation=organisation, urls=urls)
+    if not base:
+        click.echo(
+            "Our own reviews are left out: they need the claims' address (--base-url or "
+            "COUNTERCLAIM_BASE_URL).",
+            err=True,
+        )
+    if not documents:
+        raise click.ClickException("the claims have no review to export (and no --base-url)")
     document = (
-        {"@context": jsonld.CONTEXT, **reviews[0]}
-        if len(reviews) == 1
-        else jsonld.export_document(reviews)
+        {"@context": jsonld.CONTEXT, **documents[0]}
+        if len(documents) == 1
+        else jsonld.export_document(documents)
     )
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if path == "-":
         click.echo(text, nl=False)
     else:
         _write_atomically(path, lambda out: out.write(text))
-        click.echo(f"Wrote {len(reviews)} ClaimReview(s) to {path}.")
+        click.echo(f"Wrote {len(documents)} ClaimReview(s) of {len(ids)} claim(s) to {path}.")
 
 
 def _write_atomically(path: str, write):
