@@ -461,7 +461,7 @@ class _Store:
         )  # fmt: skip
 
     def link(self, record: LinkRecord) -> None:
-        """Find or create both claims, then link them as the label's mapping says."""
+        """Find or create both claims, then link the evidence to the claim as labelled."""
         entry = self.relations.map(record.relation)
         from_claim = self._side(record.from_claim)
         if entry is not None and entry.relation == NO_LINK:
@@ -472,8 +472,11 @@ class _Store:
                 self._appearance(from_claim, source, appearance.excerpt, appearance.locator,
                                  "neutral")  # fmt: skip
             return
-        to_claim = self._side(record.to_claim)
+        # The label says how the evidence (the `to` side) bears on the claim: "SUPPORTS" is
+        # the evidence supporting the claim, so the link runs from the evidence.
+        evidence = self._side(record.to_claim)
         relation = entry.relation
+        from_claim, to_claim = evidence, from_claim
         ends = (id(from_claim), id(to_claim))
         if relation in SYMMETRIC_RELATIONS:
             ends = tuple(sorted(ends))

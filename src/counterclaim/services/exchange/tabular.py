@@ -101,7 +101,8 @@ LINK_FIELDS = {
     "to_source_title": "where the evidence appears: the source's title",
     "to_source_url": "the evidence source's web address",
     "to_excerpt": "the evidence's passage in that source (default: its text)",
-    "relation": "the label: supports, refutes, SUPPORTS, NOT_ENOUGH_INFO… (relations list)",
+    "relation": "how the second claim (the evidence) bears on the first: supports, refutes, "
+    "SUPPORTS, NOT_ENOUGH_INFO… (`counterclaim relations list`)",
     "strength": "weak, moderate or strong (default: moderate)",
     "rationale": "why the claims are linked",
 }
