@@ -151,3 +151,55 @@ def test_a_bad_verdict_mapping_is_refused_next_to_the_field(client, session, dat
     response = client.post("/exchange/verdicts", data=data)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert session.scalars(select(VerdictMapping)).all() == []
+
+
+def test_the_page_imports_nested_json_lines_with_each_set_and_tags(client, session):
+    checked = upload(
+        client, "reviews-nested.jsonl", columns="text=claim\nverdict=@.rating\nreview_url=@.url",
+        each="reviews", constants="reviewer=Desk import", add_tags="desk, 2023",
+    )  # fmt: skip
+    page = checked.get_data(as_text=True)
+    assert checked.status_code == 200, page
+    assert "<td>claims</td><td>4</td>" in page and "<td>reviews</td><td>5</td>" in page
+    done = client.post("/exchange/import/confirm", data={"token": token_of(page)})
+    assert done.status_code == 302 and claims(session) == 4
+    tagged = session.scalars(select(Claim)).first()
+    assert sorted(t.name for t in tagged.tags) == ["2023", "desk"]
+
+
+def test_a_bad_set_line_is_refused_next_to_the_file(client, session):
+    page = upload(client, "reviews-nested.jsonl", constants="colour=red").get_data(as_text=True)
+    assert "unknown field &#39;colour&#39;" in page and claims(session) == 0
+
+
+def test_an_editor_re_maps_stored_reviews_and_sees_the_unmapped(app, client, session):
+    assert required_role(app.view_functions["exchange.reapply_verdicts"]) == "editor"
+    upload_page = upload(client, "factcheck-api-response.json").get_data(as_text=True)
+    client.post("/exchange/import/confirm", data={"token": token_of(upload_page)})
+    page = client.get("/exchange/verdicts").get_data(as_text=True)
+    assert '<td dir="auto">Mostly accurate, with some exaggeration</td><td>1</td>' in page
+
+    client.post("/exchange/verdicts", data={"verdict": "Mostly accurate, with some exaggeration",
+                                            "credibility": "2"})  # fmt: skip
+    done = client.post("/exchange/verdicts/reapply")
+    assert done.status_code == 302
+    review = session.scalars(select(Review).where(Review.verdict.like("Mostly accurate%"))).one()
+    assert (review.credibility, review.mapping_origin) == (2, "team")
+    page = client.get("/exchange/verdicts").get_data(as_text=True)
+    assert "Every stored review's verdict is mapped." in page
+
+
+def test_a_viewer_cannot_re_map(login_as):
+    assert login_as("viewer").post("/exchange/verdicts/reapply").status_code == 403
+
+
+def test_the_claim_page_shows_the_fact_checkers_verdicts_apart(client, session):
+    upload_page = upload(client, "factcheck-api-claims-array.json").get_data(as_text=True)
+    client.post("/exchange/import/confirm", data={"token": token_of(upload_page)})
+    claim = session.scalars(
+        select(Claim).where(Claim.text.like("Electricity in Mosul%"))
+    ).one()  # fmt: skip
+    page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    section = page[page.index('<section id="reviews">') : page.index('<section id="assessments">')]
+    assert "Tigris Check" in section and "خبر كاذب" in section and "5 — Improbable" in section
+    assert "Not assessed yet." in page  # fact-checkers are not analysts

@@ -304,8 +304,9 @@ class _RowReader:
         if self.mapping.entity == "links":
             return self._link(v)
         claim = self._claim(v, "")
-        if v.get("verdict") or v.get("reviewer"):
-            claim.reviews += self._review(v, claim.text)
+        own = ("verdict", "review_url", "review_title", "review_date")
+        if any(v.get(f) for f in own) or (v.get("reviewer") and "reviewer" not in self.mapping.set):
+            claim.reviews += self._review(v, claim.text)  # a constant reviewer alone is no review
         problems = self.problems + check_claim(claim)
         salvage = None
         if problems and all(p.field.split(".")[0].split("[")[0] in _REVIEW_FIELDS

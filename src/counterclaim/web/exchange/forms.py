@@ -95,3 +95,7 @@ class VerdictMappingForm(FlaskForm):
 
 class RemoveMappingForm(FlaskForm):
     verdict = HiddenField(validators=[InputRequired()])
+
+
+class ReapplyForm(FlaskForm):
+    """Re-map every stored review with the mapping in force (only a CSRF token)."""

@@ -17,7 +17,13 @@ from counterclaim.services.exchange.reading import human_size
 
 from ..access import requires
 from ..database import get_session
-from .forms import ConfirmImportForm, ImportForm, RemoveMappingForm, VerdictMappingForm
+from .forms import (
+    ConfirmImportForm,
+    ImportForm,
+    ReapplyForm,
+    RemoveMappingForm,
+    VerdictMappingForm,
+)
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
@@ -29,6 +35,7 @@ def claim_reviews(claim_id: int):
 
 
 UPLOAD_LIFETIME = 24 * 3600
+UNMAPPED_SHOWN = 100  # the page's list; `counterclaim verdicts unmapped --all` has them all
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -132,11 +139,27 @@ def unmap_verdict():
     return redirect(url_for("exchange.verdicts"))
 
 
+@bp.post("/verdicts/reapply")
+@requires("editor")
+def reapply_verdicts():
+    if not ReapplyForm().validate_on_submit():
+        flash("The form expired: try again.", "error")
+        return redirect(url_for("exchange.verdicts"))
+    result = review_service.reapply(get_session())
+    get_session().commit()
+    flash(f"Re-mapped {result.reviews:,} stored review(s): {result.changed:,} changed.", "success")
+    return redirect(url_for("exchange.verdicts"))
+
+
 def _verdicts_page(form: VerdictMappingForm, status: int):
-    entries = verdict_service.VerdictMap.load(get_session()).entries()
+    session = get_session()
+    entries = verdict_service.VerdictMap.load(session).entries()
+    unmapped = review_service.unmapped(session, limit=UNMAPPED_SHOWN + 1)
     page = render_template(
-        "exchange/verdicts.html", form=form, entries=entries, remove=RemoveMappingForm()
-    )
+        "exchange/verdicts.html", form=form, entries=entries, remove=RemoveMappingForm(),
+        reapply=ReapplyForm(), unmapped=unmapped[:UNMAPPED_SHOWN],
+        more_unmapped=len(unmapped) > UNMAPPED_SHOWN,
+    )  # fmt: skip
     return page, status
 
 
