@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from counterclaim.models import Claim, Review, VerdictMapping
+from counterclaim.models import Actor, Claim, Review, VerdictMapping
 from counterclaim.web.access import required_role
+from factories import make_actor, make_claim
 
 DATA = Path(__file__).parent / "data" / "exchange"
 
@@ -203,3 +204,50 @@ def test_the_claim_page_shows_the_fact_checkers_verdicts_apart(client, session):
     section = page[page.index('<section id="reviews">') : page.index('<section id="assessments">')]
     assert "Tigris Check" in section and "خبر كاذب" in section and "5 — Improbable" in section
     assert "Not assessed yet." in page  # fact-checkers are not analysts
+
+
+def test_an_editor_adds_a_name_and_merges_a_duplicate_actor(app, client, session):
+    assert required_role(app.view_functions["exchange.merge"]) == "editor"
+    keep = make_actor(session, name="Haider al-Abadi")
+    other = make_actor(session, name="حيدر العبادي")
+    claim = make_claim(session, claimant=other)
+    session.commit()
+    keep_id, other_id, claim_id = keep.id, other.id, claim.id
+
+    added = client.post(f"/exchange/actors/{keep.id}/names", data={"alias": "H. al-Abadi"})
+    assert added.status_code == 302
+    asked = client.post(f"/exchange/actors/{keep.id}/merge", data={"other_id": other.id})
+    assert asked.status_code == 200 and "Merge “حيدر العبادي” into" in asked.get_data(as_text=True)
+    assert session.get(Actor, other.id) is not None  # only asked
+    done = client.post(f"/exchange/actors/{keep.id}/merge",
+                       data={"other_id": other.id, "confirmed": "yes"})  # fmt: skip
+    assert done.status_code == 302
+    session.expunge_all()
+    assert session.get(Actor, other_id) is None
+    assert session.get(Claim, claim_id).claimant_id == keep_id
+    page = client.get(f"/actors/{keep_id}").get_data(as_text=True)
+    assert "Also known as" in page and "H. al-Abadi" in page and "حيدر العبادي" in page
+
+    data = "text,claimant\nIraq is winning,حيدر العبادي\n".encode()
+    page = upload(client, "a.csv", data).get_data(as_text=True)
+    assert "<td>actors</td>" not in page  # the alias matched: no new actor
+
+
+@pytest.mark.parametrize(
+    ("other_id", "message"),
+    [("", "This field is required"), ("987654", "There is no actor #987654.")],
+)
+def test_a_bad_merge_is_refused_next_to_the_field(client, session, other_id, message):
+    keep = make_actor(session)
+    session.commit()
+    page = client.post(f"/exchange/actors/{keep.id}/merge", data={"other_id": other_id})
+    assert page.status_code == 400 and message in page.get_data(as_text=True)
+
+
+def test_merging_an_actor_into_itself_is_refused(client, session):
+    keep = make_actor(session)
+    session.commit()
+    page = client.post(f"/exchange/actors/{keep.id}/merge",
+                       data={"other_id": keep.id, "confirmed": "yes"})  # fmt: skip
+    assert page.status_code == 400
+    assert "cannot be merged into itself" in page.get_data(as_text=True)

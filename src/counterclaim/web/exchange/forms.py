@@ -4,8 +4,15 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from counterclaim.models.vocabulary import CREDIBILITY
 from counterclaim.services.exchange import FORMATS
@@ -99,3 +106,21 @@ class RemoveMappingForm(FlaskForm):
 
 class ReapplyForm(FlaskForm):
     """Re-map every stored review with the mapping in force (only a CSRF token)."""
+
+
+class AliasForm(FlaskForm):
+    alias = StringField(
+        "Another name",
+        filters=[strip],
+        validators=[InputRequired(), Length(max=200)],
+        description="A spelling, a transliteration, a name in another script: imports match it.",
+    )
+
+
+class MergeActorForm(FlaskForm):
+    other_id = IntegerField(
+        "Actor number to merge into this one",
+        validators=[InputRequired(), NumberRange(min=1)],
+        description="Its claims, sources and reviews move here; its name becomes an alias.",
+    )
+    confirmed = HiddenField(default="")

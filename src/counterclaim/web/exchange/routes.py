@@ -223,3 +223,6 @@ def _kept(token: str) -> tuple[bytes, dict] | None:
 def _forget(token: str) -> None:
     for suffix in (".upload", ".json"):
         (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+from . import aliases  # noqa: E402, F401 - its routes join this blueprint
