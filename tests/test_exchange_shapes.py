@@ -20,9 +20,12 @@ from counterclaim.models import (
     Review,
     Source,
 )
+from counterclaim.report_formats import markdown
 from counterclaim.services.exchange import ImportFileError, ImportRefused, read_plan, run_import
 from counterclaim.services.exchange.relations import set_relation
 from counterclaim.services.exchange.tabular import Mapping
+from counterclaim.services.report_scope import ReportScope
+from counterclaim.services.reports import build_report
 
 DATA = Path(__file__).parent / "data" / "exchange"
 
@@ -244,11 +247,25 @@ def test_claims_with_evidence_become_linked_claims(session):
 
 def test_the_contradiction_report_over_the_import_is_not_empty(session):
     load(session, "claims-with-evidence.jsonl", mapping=EVIDENCE)
-    contradicted = session.scalars(
-        select(Claim.external_id).join(ClaimLink, ClaimLink.from_claim_id == Claim.id)
-        .where(ClaimLink.relation == "contradicts")
-    ).all()  # fmt: skip
-    assert len(contradicted) == 3
+    report = build_report(session, ReportScope(tags=("fever-sample",)))
+    assert (report.summary.pairs, report.summary.contested) == (3, 5)  # not "nothing contested"
+    text = markdown.render(report)
+    assert "ISIS collapsed in Mosul within a week." in text
+    assert "The battle for Mosul lasted nine months, until July 2017." in text
+
+
+def test_reports_show_the_fact_checkers_verdicts(session):
+    load(session, "factcheck-api-claims-array.json", mapping=Mapping(add_tags=["power"]))
+    report = build_report(session, ReportScope(tags=("power",)))
+    [claim] = [c for c in report.claims if c.text.startswith("Electricity in Mosul")]
+    assert [(f.reviewer, f.verdict, f.credibility) for f in claim.reviews] == [
+        ("Tigris Check", "False", 5), ("مرصد الموصل", "خبر كاذب", 5),
+    ]  # fmt: skip
+    [second] = [c for c in report.claims if c.text.startswith("وزير الكهرباء")]
+    session.add(ClaimLink(from_claim_id=claim.id, to_claim_id=second.id, relation="contradicts"))
+    session.flush()
+    text = markdown.render(build_report(session, ReportScope(tags=("power",))))
+    assert "- Fact-checked by Tigris Check: “False” (5) https://tigrischeck.example/" in text
 
 
 def test_an_unknown_relation_label_is_a_problem_until_mapped(session):

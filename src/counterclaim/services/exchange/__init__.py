@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from . import claimreview, dump, factcheck_api, tables, tabular
 from .apply import ImportRefused, ImportReport, apply
 from .reading import decode, parse_json
-from .records import ImportFileError, Plan
+from .records import ClaimRecord, ImportFileError, LinkRecord, Plan
 
 FORMATS = ("claimreview", "factcheck-api", "csv", "tsv", "jsonl", "json", "dump")
 _BY_SUFFIX = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".html": "claimreview",
@@ -43,9 +43,26 @@ def read_plan(
     """Parse a file's bytes in `format` (guessed from its name and content if None)."""
     if format is not None and format not in FORMATS:
         raise ImportFileError(f"unknown format {format!r}: {', '.join(FORMATS)}")
+    plan = _read(data, name, format, mapping or tabular.Mapping(), encoding)
+    if mapping and mapping.add_tags and isinstance(plan, Plan):
+        tag_every_claim(plan, mapping.add_tags)
+    return plan
+
+
+def tag_every_claim(plan: Plan, tags: list[str]) -> None:
+    """Add `tags` to every claim of a plan, whatever its format (--add-tag)."""
+    for record in [*plan.records, *plan.salvaged]:
+        claims = [record] if isinstance(record, ClaimRecord) else (
+            [record.from_claim, record.to_claim] if isinstance(record, LinkRecord) else []
+        )  # fmt: skip
+        for claim in claims:
+            claim.tags += [t for t in tags if t not in claim.tags]
+
+
+def _read(data: bytes, name: str, format: str | None, mapping: tabular.Mapping,
+          encoding: str | None) -> Plan | dump.DumpPlan:  # fmt: skip
     text = decode(data, name, encoding)
     format = format or _BY_SUFFIX.get(PurePath(name).suffix.lower())
-    mapping = mapping or tabular.Mapping()
     if format in ("csv", "tsv"):
         return tabular.parse(text, name, mapping, tabs=format == "tsv")
     if format == "claimreview" or (format is None and text.lstrip("\ufeff \r\n\t")[:1] == "<"):
