@@ -235,8 +235,10 @@ def test_claims_with_evidence_become_linked_claims(session):
     )
     assert dict(relations.all()) == {"supports": 2, "contradicts": 3, "qualifies": 1}
     claim = session.scalars(select(Claim).where(Claim.external_id == "101")).one()
-    supporting = session.scalars(select(ClaimLink).where(ClaimLink.to_claim_id == claim.id))
-    assert all(link.relation == "supports" for link in supporting)  # evidence → claim
+    supporting = session.scalars(
+        select(ClaimLink.relation).where(ClaimLink.to_claim_id == claim.id)
+    )
+    assert supporting.all() == ["supports", "supports"]  # evidence → claim: "supported by"
     peshmerga = session.scalars(select(Claim).where(Claim.external_id == "103")).one()
     kept = session.scalars(select(ClaimSource).where(ClaimSource.claim_id == peshmerga.id)).one()
     assert (kept.stance, kept.excerpt) == ("neutral", "The Peshmerga held positions east of Mosul.")
