@@ -520,7 +520,8 @@ class _Store:
     def write_links(self) -> None:
         """Create the links of the batch just flushed: both ends have their ids now."""
         for from_claim, to_claim, relation, strength, rationale in self.pending_links:
-            if self._link_of(from_claim, to_claim, relation) is not None:
+            made_here = self.is_new(from_claim) or self.is_new(to_claim)  # no link to find
+            if not made_here and self._link_of(from_claim, to_claim, relation) is not None:
                 self.report.matched["claim_links"] += 1
                 continue
             first, second = from_claim, to_claim
@@ -530,7 +531,6 @@ class _Store:
             self.session.add(ClaimLink(from_claim_id=first.id, to_claim_id=second.id,
                                        relation=relation, strength=strength,
                                        rationale=rationale))  # fmt: skip
-            self.session.flush()
         self.pending_links.clear()
 
     # --- lookups -------------------------------------------------------------------------
