@@ -24,6 +24,7 @@ from counterclaim.services.exchange.reading import (
     parse_date,
     read_file,
 )
+from counterclaim.services.exchange.records import group_problems
 
 from . import Context, friendly_errors, main
 
@@ -164,16 +165,16 @@ def import_command(ctx: Context, path, format_, mapping_file, columns, entity, n
             )
         except exchange.ImportRefused as refused:
             session.rollback()
-            _show_problems(refused.report.problems)
+            _show_problems(refused.report.problems, Path(path).name)
             raise
         if dry_run:
             session.rollback()
         else:
             session.commit()
     if dry_run and report.problems:
-        _show_groups(plan)
+        _show_groups(report, Path(path).name)
     else:
-        _show_problems(report.problems, skipped=skip_invalid and not dry_run)
+        _show_problems(report.problems, Path(path).name, skipped=skip_invalid and not dry_run)
     click.echo(report.summary())
     if report.unmapped_verdicts:
         shown = ", ".join(f"{v!r} ×{n}" for v, n in report.unmapped_verdicts.most_common(10))
@@ -187,23 +188,21 @@ def import_command(ctx: Context, path, format_, mapping_file, columns, entity, n
         )
 
 
-def _show_groups(plan) -> None:
+def _show_groups(report, name: str) -> None:
     """Show a dry run's problems grouped by kind, with the first few of each."""
-    if not hasattr(plan, "problem_groups"):
-        return _show_problems(plan.problems)
-    click.echo(f"{len(plan.invalid):,} invalid record(s):", err=True)
-    for kind, count, first in plan.problem_groups():
+    click.echo(f"{report.invalid:,} invalid record(s):", err=True)
+    for kind, count, first in group_problems(report.problems):
         click.echo(f"  {count:,} × {kind}", err=True)
         for problem in first:
-            click.echo(f"      {problem}", err=True)
+            click.echo(f"      {name}, {problem}", err=True)
 
 
-def _show_problems(problems, skipped: bool = False) -> None:
+def _show_problems(problems, name: str, skipped: bool = False) -> None:
     if not problems:
         return
     click.echo(("Skipped, with their problems:" if skipped else "Problems:"), err=True)
     for problem in problems[:SHOWN_PROBLEMS]:
-        click.echo(f"  {problem}", err=True)
+        click.echo(f"  {name}, {problem}", err=True)
     if len(problems) > SHOWN_PROBLEMS:
         click.echo(f"  … and {len(problems) - SHOWN_PROBLEMS} more", err=True)
 

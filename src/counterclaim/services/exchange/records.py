@@ -148,20 +148,21 @@ class Plan:
 
     def problem_groups(self, shown: int = 3) -> list[tuple[str, int, list[Problem]]]:
         """Group the problems by field and message kind: (kind, count, the first few)."""
-        groups: dict[str, list[Problem]] = {}
-        for problem in self.problems:
-            kind = (
-                f"{problem.field}: {_kind(problem.message)}"
-                if problem.field
-                else _kind(problem.message)
-            )
-            groups.setdefault(kind, []).append(problem)
-        ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
-        return [(kind, len(items), items[:shown]) for kind, items in ordered]
+        return group_problems(self.problems, shown)
 
     @property
     def total(self) -> int:
         return len(self.records) + len(self.invalid)
+
+
+def group_problems(problems: list[Problem], shown: int = 3) -> list[tuple[str, int, list]]:
+    """Group problems by field and kind of message: (kind, count, the first few), most first."""
+    groups: dict[str, list[Problem]] = {}
+    for problem in problems:
+        kind = _kind(problem.message)
+        groups.setdefault(f"{problem.field}: {kind}" if problem.field else kind, []).append(problem)
+    ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
+    return [(kind, len(items), items[:shown]) for kind, items in ordered]
 
 
 def _kind(message: str) -> str:
