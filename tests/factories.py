@@ -5,11 +5,14 @@ from datetime import date
 
 from counterclaim.models import (
     Actor,
+    ActorAlias,
     Annotation,
     Assessment,
     Claim,
     ClaimLink,
     ClaimSource,
+    RelationMapping,
+    Review,
     Source,
     Tag,
     User,
@@ -112,3 +115,32 @@ def make_note(session, claim=None, author=None, **overrides) -> Annotation:
     session.add(note)
     session.flush()
     return note
+
+
+def make_review(session, claim=None, reviewer=None, **overrides) -> Review:
+    review = Review(
+        claim=claim or make_claim(session),
+        reviewer=reviewer or make_actor(session, kind="media"),
+        **{"url": "https://factcheck.example/1", "title": "A fact check", "verdict": "False",
+           "credibility": 5, "mapping_origin": "default", **overrides},
+    )  # fmt: skip
+    session.add(review)
+    session.flush()
+    return review
+
+
+def make_actor_alias(session, actor=None, **overrides) -> ActorAlias:
+    alias = overrides.pop("alias", f"Alias {next(_serial)}")
+    row = ActorAlias(actor=actor or make_actor(session), alias=alias,
+                     key=overrides.pop("key", alias.casefold()), **overrides)  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_relation_mapping(session, **overrides) -> RelationMapping:
+    row = RelationMapping(**{"label": "agrees", "written": "Agrees", "relation": "supports",
+                             **overrides})  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row

@@ -10,11 +10,14 @@ from counterclaim.services import history, tags
 from counterclaim.services.errors import NotAllowed
 from factories import (
     make_actor,
+    make_actor_alias,
     make_appearance,
     make_assessment,
     make_claim,
     make_link,
     make_note,
+    make_relation_mapping,
+    make_review,
     make_source,
     make_tag,
     make_user,
@@ -40,6 +43,9 @@ KINDS = {
     "tags": (make_tag, "description", "Edited."),
     "users": (make_user, "display_name", "Edited Name"),
     "saved_queries": (make_saved_query, "description", "Edited."),
+    "reviews": (make_review, "verdict", "Mostly False"),
+    "actor_aliases": (make_actor_alias, "alias", "Edited alias"),
+    "relation_mappings": (make_relation_mapping, "relation", "contradicts"),
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from counterclaim.db import make_engine, reader
 from counterclaim.models import (
     Actor,
+    ActorAlias,
     Annotation,
     Assessment,
     Base,
@@ -20,6 +21,7 @@ from counterclaim.models import (
     ClaimLink,
     ClaimSource,
     ClaimTag,
+    Review,
     Revision,
     SavedQuery,
     Source,
@@ -27,6 +29,8 @@ from counterclaim.models import (
     User,
     VerdictMapping,
 )
+from counterclaim.models.relation_mapping import RELATION_TARGETS
+from counterclaim.models.review import MAPPING_ORIGINS
 from counterclaim.models.vocabulary import (
     ACTOR_KIND,
     CLAIM_STATUS,
@@ -43,11 +47,14 @@ from counterclaim.models.vocabulary import (
 )
 from factories import (
     make_actor,
+    make_actor_alias,
     make_appearance,
     make_assessment,
     make_claim,
     make_link,
     make_note,
+    make_relation_mapping,
+    make_review,
     make_source,
     make_tag,
     make_user,
@@ -171,6 +178,21 @@ VOCABULARY_COLUMNS = [
     ("users", "role", make_user, ROLES, ["root", "Admin", ""]),
     ("revisions", "action", make_revision, REVISION_ACTIONS, ["insert", "Create", ""]),
     ("verdict_mappings", "credibility", make_verdict_mapping, CREDIBILITY, [0, 7]),
+    ("reviews", "credibility", make_review, CREDIBILITY, [0, 7]),
+    (
+        "reviews",
+        "mapping_origin",
+        make_review,
+        dict.fromkeys(MAPPING_ORIGINS),
+        ["guessed", "Team", ""],
+    ),
+    (
+        "relation_mappings",
+        "relation",
+        make_relation_mapping,
+        RELATION_TARGETS,
+        ["refutes", "None", ""],
+    ),
 ]
 
 GOOD_CODES = [
@@ -256,6 +278,16 @@ BAD_ROWS = [
         "verdict_mappings.verdict empty",
         "ck_verdict_mappings_verdict_not_empty",
         lambda s: make_verdict_mapping(s, verdict=""),
+    ),
+    (
+        "actor_aliases.alias empty",
+        "ck_actor_aliases_alias_not_empty",
+        lambda s: make_actor_alias(s, alias=""),
+    ),
+    (
+        "relation_mappings.label empty",
+        "ck_relation_mappings_label_not_empty",
+        lambda s: make_relation_mapping(s, label=""),
     ),
     ("claims.version 0", "ck_claims_version_positive", _set_version(Claim, 0)),
     ("claims.version -1", "ck_claims_version_positive", _set_version(Claim, -1)),
@@ -348,6 +380,8 @@ DUPLICATES = [
     ("username", "uq_users_username", _twice(lambda s: make_user(s, username="alice"))),
     ("saved query name", "uq_saved_queries_name", _twice(make_saved_query)),
     ("verdict mapping", "uq_verdict_mappings_verdict", _twice(make_verdict_mapping)),
+    ("relation mapping", "uq_relation_mappings_label", _twice(make_relation_mapping)),
+    ("actor alias", "uq_actor_aliases_alias", _twice(lambda s: make_actor_alias(s, alias="Abadi"))),
     (
         "the same contradicts link twice",
         "uq_claim_links_from_claim_id_to_claim_id_relation",
@@ -486,6 +520,34 @@ DANGLING = [
         lambda s: add(s, ClaimTag(claim_id=make_claim(s).id, tag_id=MISSING)),
     ),
     ("fk_revisions_user_id_users", lambda s: make_revision(s, user_id=MISSING)),
+    (
+        "fk_reviews_claim_id_claims",
+        lambda s: add(
+            s,
+            Review(
+                claim_id=MISSING,
+                reviewer_id=make_actor(s).id,
+                credibility=5,
+                mapping_origin="default",
+            ),
+        ),
+    ),
+    (
+        "fk_reviews_reviewer_id_actors",
+        lambda s: add(
+            s,
+            Review(
+                claim_id=make_claim(s).id,
+                reviewer_id=MISSING,
+                credibility=5,
+                mapping_origin="default",
+            ),
+        ),
+    ),
+    (
+        "fk_actor_aliases_actor_id_actors",
+        lambda s: add(s, ActorAlias(actor_id=MISSING, alias="Nobody", key="nobody")),
+    ),
     *(
         (
             f"fk_{model.__tablename__}_created_by_users",
@@ -551,6 +613,14 @@ def _analyst(session):
     return User, make_assessment(session).analyst_id
 
 
+def _reviewed_claim(session):
+    return Claim, make_review(session).claim_id
+
+
+def _reviewer(session):
+    return Actor, make_review(session).reviewer_id
+
+
 def _note_author(session):
     return User, make_note(session).author_id
 
@@ -566,6 +636,8 @@ RESTRICTED_DELETES = [
     ("a source with a note", "fk_annotations_source_id_sources", _annotated_source),
     ("a user with an assessment", "fk_assessments_analyst_id_users", _analyst),
     ("a user who wrote a note", "fk_annotations_author_id_users", _note_author),
+    ("a claim with a review", "fk_reviews_claim_id_claims", _reviewed_claim),
+    ("an actor who reviewed a claim", "fk_reviews_reviewer_id_actors", _reviewer),
 ]
 
 
@@ -669,7 +741,15 @@ CASCADE_DELETES = {
     "fk_claim_sources_claim_id_claims",  # test_deleting_a_claim_deletes_its_appearances_and_tags
     "fk_claim_tags_claim_id_claims",  # test_deleting_a_claim_deletes_its_appearances_and_tags
     "fk_claim_tags_tag_id_tags",  # test_deleting_a_tag_removes_it_from_its_claims
+    "fk_actor_aliases_actor_id_actors",  # test_deleting_an_actor_deletes_its_aliases
 }
+
+
+def test_deleting_an_actor_deletes_its_aliases(session):
+    alias = make_actor_alias(session)
+    actor_id = alias.actor_id
+    session.execute(delete(Actor).where(Actor.id == actor_id))
+    assert count(session, ActorAlias, actor_id=actor_id) == 0
 
 
 # --- the tables above cover the whole schema -----------------------------------------------

@@ -54,7 +54,7 @@ def test_dry_run_then_import_then_import_again(database):
     path = str(DATA / "factcheck-api-response.json")
     code, output = run(database, "import", "--dry-run", path)
     assert code == 0
-    assert output.startswith("Would create 7 actors, 4 users, 4 sources, 3 claims,")
+    assert output.startswith("Would create 7 actors, 3 claims, 4 reviews.")
     assert "'Mostly accurate, with some exaggeration' ×1" in output
     assert claims(database) == 0
 
@@ -90,7 +90,7 @@ def test_problems_are_listed_and_nothing_is_imported(database, tmp_path):
     assert code == 1
     assert output.splitlines() == [
         "Problems:",
-        "  line 3, stated_on: 'soon' is not a date",
+        "  claims.csv, line 3, stated_on: 'soon' is not a date",
         "Error: 1 problem(s) in 1 record(s): nothing was imported (fix them, or import the "
         "rest with --skip-invalid)",
     ]
@@ -103,6 +103,8 @@ def test_a_dry_run_with_problems_fails_and_says_what_the_rest_would_create(datab
     code, output = run(database, "import", "--dry-run", str(path))
     assert code == 1
     assert "Would create 1 actors, 1 claims." in output
+    assert "1 invalid record(s):\n  1 × stated_on: … is not a date\n" in output
+    assert "      claims.csv, line 3, stated_on: 'soon' is not a date\n" in output
     assert output.endswith("Error: 1 problem(s): the import would be refused (fix them, or add "
                            "--skip-invalid)\n")  # fmt: skip
 
@@ -112,7 +114,10 @@ def test_skip_invalid_imports_the_rest_and_lists_the_skipped(database, tmp_path)
     path.write_text(BAD_CSV)
     code, output = run(database, "import", "--skip-invalid", str(path))
     assert code == 0
-    assert "Skipped, with their problems:\n  line 3, stated_on: 'soon' is not a date" in output
+    assert (
+        "Skipped, with their problems:\n  claims.csv, line 3, stated_on: 'soon' is not a date"
+        in output
+    )
     assert "Skipped 1 invalid record(s)." in output
     assert claims(database) == 1
 

@@ -21,9 +21,11 @@ from sqlalchemy import func, select, text
 from conftest import ENGINES, POSTGRES_URL
 from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
-from counterclaim.models import Base, Claim, Tag
+from counterclaim.models import Actor, Base, Claim, Tag
 from counterclaim.services import migrations, synthetic
+from counterclaim.services.actor_aliases import merge_actors
 from counterclaim.services.exchange import ImportRefused, dump, read_plan, run_import
+from counterclaim.services.exchange.relations import set_relation
 from test_migrations import fill
 
 DATA = Path(__file__).parent / "data" / "exchange"
@@ -70,6 +72,9 @@ def populate(engine) -> None:
     with make_sessionmaker(engine).begin() as session:
         for name in ("misbar-ar.html", "factcheck-api-response.json", "snopes-graph.json"):
             run_import(session, read_plan((DATA / name).read_bytes(), name))
+        set_relation(session, "agrees", "supports", "a team label")
+        merge_actors(session, session.scalars(select(Actor).order_by(Actor.id)).first(),
+                     session.scalars(select(Actor).order_by(Actor.id.desc())).first())  # fmt: skip
 
 
 def export(engine) -> str:

@@ -153,7 +153,11 @@ def test_the_cli_exports_claims_by_id_and_by_tag(database_url_factory, kind, tmp
         engine.dispose()
     runner = CliRunner()
 
-    one = runner.invoke(main, ["--database", url, "export", "--claim", str(ids[0]), "-"])
+    alone = runner.invoke(main, ["--database", url, "export", "--claim", str(ids[0]), "-"])
+    assert alone.exit_code == 1  # no stored review, and our own needs the claim's address
+    assert "Our own reviews are left out" in alone.output
+    one = runner.invoke(main, ["--database", url, "export", "--claim", str(ids[0]),
+                               "--base-url", "https://cc.example", "-"])  # fmt: skip
     assert one.exit_code == 0, one.output
     assert json.loads(one.output)["claimReviewed"] == text
 

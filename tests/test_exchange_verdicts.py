@@ -44,7 +44,7 @@ def test_published_verdicts_map_case_and_accent_insensitively(verdict, credibili
         "Mostly accurate, with some exaggeration",
         "Falsish",
         "True-ish?",
-        "There is no evidence for this.",
+        "Mostly true, but misleading in its conclusion",  # verdicts that disagree
     ],  # fmt: skip
 )
 def test_an_unknown_verdict_is_6_never_an_error_never_a_guess(verdict):

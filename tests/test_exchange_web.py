@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from counterclaim.models import Assessment, Claim, VerdictMapping
+from counterclaim.models import Actor, Claim, Review, VerdictMapping
 from counterclaim.web.access import required_role
+from factories import make_actor, make_claim
 
 DATA = Path(__file__).parent / "data" / "exchange"
 
@@ -47,7 +48,7 @@ def test_a_dry_run_shows_counts_per_entity_then_the_import_writes_them(client, s
     page = checked.get_data(as_text=True)
     assert checked.status_code == 200
     assert "<td>claims</td><td>3</td>" in page
-    assert "<td>assessments</td><td>4</td>" in page
+    assert "<td>reviews</td><td>4</td>" in page
     assert "Mostly accurate, with some exaggeration" in page  # an unmapped verdict, shown
     assert claims(session) == 0
 
@@ -55,7 +56,7 @@ def test_a_dry_run_shows_counts_per_entity_then_the_import_writes_them(client, s
 
     assert done.status_code == 302
     assert claims(session) == 3
-    assert session.scalar(select(func.count()).select_from(Assessment)) == 4
+    assert session.scalar(select(func.count()).select_from(Review)) == 4
     followed = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Created" in followed and "3 claims" in followed
     again = client.post("/exchange/import/confirm", data={"token": token_of(page)})
@@ -151,3 +152,104 @@ def test_a_bad_verdict_mapping_is_refused_next_to_the_field(client, session, dat
     response = client.post("/exchange/verdicts", data=data)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert session.scalars(select(VerdictMapping)).all() == []
+
+
+def test_the_page_imports_nested_json_lines_with_each_set_and_tags(client, session):
+    checked = upload(
+        client, "reviews-nested.jsonl", columns="text=claim\nverdict=@.rating\nreview_url=@.url",
+        each="reviews", constants="reviewer=Desk import", add_tags="desk, 2023",
+    )  # fmt: skip
+    page = checked.get_data(as_text=True)
+    assert checked.status_code == 200, page
+    assert "<td>claims</td><td>4</td>" in page and "<td>reviews</td><td>5</td>" in page
+    done = client.post("/exchange/import/confirm", data={"token": token_of(page)})
+    assert done.status_code == 302 and claims(session) == 4
+    tagged = session.scalars(select(Claim)).first()
+    assert sorted(t.name for t in tagged.tags) == ["2023", "desk"]
+
+
+def test_a_bad_set_line_is_refused_next_to_the_file(client, session):
+    page = upload(client, "reviews-nested.jsonl", constants="colour=red").get_data(as_text=True)
+    assert "unknown field &#39;colour&#39;" in page and claims(session) == 0
+
+
+def test_an_editor_re_maps_stored_reviews_and_sees_the_unmapped(app, client, session):
+    assert required_role(app.view_functions["exchange.reapply_verdicts"]) == "editor"
+    upload_page = upload(client, "factcheck-api-response.json").get_data(as_text=True)
+    client.post("/exchange/import/confirm", data={"token": token_of(upload_page)})
+    page = client.get("/exchange/verdicts").get_data(as_text=True)
+    assert '<td dir="auto">Mostly accurate, with some exaggeration</td><td>1</td>' in page
+
+    client.post("/exchange/verdicts", data={"verdict": "Mostly accurate, with some exaggeration",
+                                            "credibility": "2"})  # fmt: skip
+    done = client.post("/exchange/verdicts/reapply")
+    assert done.status_code == 302
+    review = session.scalars(select(Review).where(Review.verdict.like("Mostly accurate%"))).one()
+    assert (review.credibility, review.mapping_origin) == (2, "team")
+    page = client.get("/exchange/verdicts").get_data(as_text=True)
+    assert "Every stored review's verdict is mapped." in page
+
+
+def test_a_viewer_cannot_re_map(login_as):
+    assert login_as("viewer").post("/exchange/verdicts/reapply").status_code == 403
+
+
+def test_the_claim_page_shows_the_fact_checkers_verdicts_apart(client, session):
+    upload_page = upload(client, "factcheck-api-claims-array.json").get_data(as_text=True)
+    client.post("/exchange/import/confirm", data={"token": token_of(upload_page)})
+    claim = session.scalars(
+        select(Claim).where(Claim.text.like("Electricity in Mosul%"))
+    ).one()  # fmt: skip
+    page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    section = page[page.index('<section id="reviews">') : page.index('<section id="assessments">')]
+    assert (
+        "Tigris Check" in section and "خبر كاذب" in section and "maps to 5, improbable" in section
+    )
+    assert "Not assessed yet." in page  # fact-checkers are not analysts
+
+
+def test_an_editor_adds_a_name_and_merges_a_duplicate_actor(app, client, session):
+    assert required_role(app.view_functions["exchange.merge"]) == "editor"
+    keep = make_actor(session, name="Haider al-Abadi")
+    other = make_actor(session, name="حيدر العبادي")
+    claim = make_claim(session, claimant=other)
+    session.commit()
+    keep_id, other_id, claim_id = keep.id, other.id, claim.id
+
+    added = client.post(f"/exchange/actors/{keep.id}/names", data={"alias": "H. al-Abadi"})
+    assert added.status_code == 302
+    asked = client.post(f"/exchange/actors/{keep.id}/merge", data={"other_id": other.id})
+    assert asked.status_code == 200 and "Merge “حيدر العبادي” into" in asked.get_data(as_text=True)
+    assert session.get(Actor, other.id) is not None  # only asked
+    done = client.post(f"/exchange/actors/{keep.id}/merge",
+                       data={"other_id": other.id, "confirmed": "yes"})  # fmt: skip
+    assert done.status_code == 302
+    session.expunge_all()
+    assert session.get(Actor, other_id) is None
+    assert session.get(Claim, claim_id).claimant_id == keep_id
+    page = client.get(f"/actors/{keep_id}").get_data(as_text=True)
+    assert "Also known as" in page and "H. al-Abadi" in page and "حيدر العبادي" in page
+
+    data = "text,claimant\nIraq is winning,حيدر العبادي\n".encode()
+    page = upload(client, "a.csv", data).get_data(as_text=True)
+    assert "<td>actors</td>" not in page  # the alias matched: no new actor
+
+
+@pytest.mark.parametrize(
+    ("other_id", "message"),
+    [("", "This field is required"), ("987654", "There is no actor #987654.")],
+)
+def test_a_bad_merge_is_refused_next_to_the_field(client, session, other_id, message):
+    keep = make_actor(session)
+    session.commit()
+    page = client.post(f"/exchange/actors/{keep.id}/merge", data={"other_id": other_id})
+    assert page.status_code == 400 and message in page.get_data(as_text=True)
+
+
+def test_merging_an_actor_into_itself_is_refused(client, session):
+    keep = make_actor(session)
+    session.commit()
+    page = client.post(f"/exchange/actors/{keep.id}/merge",
+                       data={"other_id": keep.id, "confirmed": "yes"})  # fmt: skip
+    assert page.status_code == 400
+    assert "cannot be merged into itself" in page.get_data(as_text=True)

@@ -13,8 +13,11 @@ from sqlalchemy import Column, MetaData, Table, func, inspect, select, text
 from conftest import ENGINES
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import (
+    ActorAlias,
     Base,
     ClaimTag,
+    RelationMapping,
+    Review,
     Revision,
     SavedQuery,
     VerdictMapping,
@@ -38,7 +41,8 @@ from factories import (
 
 VERSION_TABLE = "alembic_version"
 #: Tables that later revisions add, by the revision that adds them.
-LATER_TABLES = {"verdict_mappings": "0005"}
+LATER_TABLES = {"verdict_mappings": "0005", "reviews": "0010", "actor_aliases": "0010",
+                "relation_mappings": "0010"}  # fmt: skip
 VIEWS = {view.name: view for view in (claim_contradictions, claim_consensus, contested_claims)}
 
 
@@ -104,6 +108,16 @@ def fill(engine) -> None:
                 ),
                 SavedQuery(name="Contested", sql="SELECT * FROM contested_claims"),
                 VerdictMapping(verdict="collapsing", label="Collapsing", credibility=4),
+                Review(
+                    claim=collapsing,
+                    reviewer=debka,
+                    url="https://debka.com/check",
+                    verdict="Misleading",
+                    credibility=4,
+                    mapping_origin="default",
+                ),
+                ActorAlias(actor=abadi, alias="حيدر العبادي", key="حيدر العبادي"),
+                RelationMapping(label="agrees", written="Agrees", relation="supports"),
             ]
         )
 

@@ -11,6 +11,8 @@ DEFAULTS = {
     "TOTALS_SECONDS": 60,
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "ORGANISATION": "Counterclaim",
+    # The workbench's public address: our own ClaimReviews' url (claims' pages) in exports.
+    "BASE_URL": None,
     "IMPORT_UPLOAD_MAX_BYTES": 32 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -59,6 +61,7 @@ def from_environment(instance_path: str | Path) -> dict:
         if os.environ.get(f"COUNTERCLAIM_{name}"):
             settings[name] = os.environ[f"COUNTERCLAIM_{name}"]
     settings["ORGANISATION"] = os.environ.get("COUNTERCLAIM_ORGANISATION", DEFAULTS["ORGANISATION"])
+    settings["BASE_URL"] = os.environ.get("COUNTERCLAIM_BASE_URL") or None
     if os.environ.get("COUNTERCLAIM_IMPORT_UPLOAD_MAX_BYTES", "").isdigit():
         settings["IMPORT_UPLOAD_MAX_BYTES"] = int(
             os.environ["COUNTERCLAIM_IMPORT_UPLOAD_MAX_BYTES"]

@@ -1,4 +1,4 @@
-"""`counterclaim import/export/backup/restore/verdicts`: exchange data with other systems."""
+"""`counterclaim import/export/backup/restore/verdicts/relations`: exchange data with others."""
 
 from __future__ import annotations
 
@@ -13,20 +13,23 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from counterclaim.models import Claim
+from counterclaim.models.relation_mapping import RELATION_TARGETS
 from counterclaim.models.vocabulary import CREDIBILITY
 from counterclaim.services import exchange, migrations
 from counterclaim.services.exchange import backup as backups
-from counterclaim.services.exchange import dump, jsonld, tabular, verdicts
+from counterclaim.services.exchange import dump, jsonld, relations, reviews, tabular, verdicts
 from counterclaim.services.exchange.reading import (
     DATE_ORDERS,
     DEFAULT_MAX_BYTES,
     parse_date,
     read_file,
 )
+from counterclaim.services.exchange.records import group_problems
 
 from . import Context, friendly_errors, main
 
 SHOWN_PROBLEMS = 50
+UNMAPPED_SHOWN = 20
 
 
 def _require_migrated(ctx: Context) -> None:
@@ -85,13 +88,35 @@ class _Bar:
     "--column",
     "columns",
     multiple=True,
-    metavar="FIELD=HEADER",
-    help="CSV/TSV: the column holding FIELD (repeat for each field).",
+    metavar="FIELD=PATH",
+    help="Tables: the column holding FIELD: a header, a column number (--no-header), a "
+    "dotted path into JSON records (claimReview.0.url), @.path in an --each element.",
 )
 @click.option(
     "--entity",
     type=click.Choice(list(tabular.FIELDS)),
-    help="CSV/TSV: what each row is (default: claims).",
+    help="Tables: what each row is (default: claims).",
+)
+@click.option("--no-header", is_flag=True, help="CSV/TSV: the first row is data; --column N.")
+@click.option(
+    "--each",
+    multiple=True,
+    metavar="PATH",
+    help="JSON records: one row per element of this list (repeat for nested lists).",
+)
+@click.option(
+    "--set",
+    "constants",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Give every record this value (e.g. reviewer=PolitiFact).",
+)
+@click.option(
+    "--add-tag",
+    "add_tags",
+    multiple=True,
+    metavar="NAME",
+    help="Tag every imported claim (repeatable).",
 )
 @click.option(
     "--dates", type=click.Choice(DATE_ORDERS), help="CSV/TSV: how dates are written (default: iso)."
@@ -107,12 +132,17 @@ class _Bar:
 )
 @click.pass_obj
 @friendly_errors
-def import_command(ctx: Context, path, format_, mapping_file, columns, entity, dates, encoding,
-                   dry_run, skip_invalid, max_size) -> None:  # fmt: skip
-    """Import PATH: ClaimReview JSON-LD or HTML, Fact Check API JSON, CSV/TSV, or a dump."""
+def import_command(ctx: Context, path, format_, mapping_file, columns, entity, no_header, each,
+                   constants, add_tags, dates, encoding, dry_run, skip_invalid,
+                   max_size) -> None:  # fmt: skip
+    """Import PATH: ClaimReview, Fact Check API JSON, CSV/TSV, JSON Lines/records, or a dump."""
     _require_migrated(ctx)
     mapping = tabular.load_mapping(mapping_file) if mapping_file else tabular.Mapping()
-    mapping = mapping.merged(tabular.parse_column_options(columns), dates, entity)
+    mapping = mapping.merged(
+        tabular.parse_column_options(columns), dates, entity,
+        header=False if no_header else None, each=each,
+        set=tabular.parse_column_options(constants, "--set", "value"), add_tags=add_tags,
+    )  # fmt: skip
     console = Console(stderr=True)
     with (
         console.status(f"Reading {Path(path).name}…")
@@ -126,20 +156,30 @@ def import_command(ctx: Context, path, format_, mapping_file, columns, entity, d
     with ctx.session() as session, _Bar("Importing") as bar:
         try:
             report = exchange.run_import(
-                session, plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=bar.update
+                session,
+                plan,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=bar.update,
+                organisation=ctx.app.config["ORGANISATION"],
             )
         except exchange.ImportRefused as refused:
             session.rollback()
-            _show_problems(refused.report.problems)
+            _show_problems(refused.report.problems, Path(path).name)
             raise
         if dry_run:
             session.rollback()
         else:
             session.commit()
-    _show_problems(report.problems, skipped=skip_invalid and not dry_run)
+    if dry_run and report.problems:
+        _show_groups(report, Path(path).name)
+    else:
+        _show_problems(report.problems, Path(path).name, skipped=skip_invalid and not dry_run)
     click.echo(report.summary())
     if report.unmapped_verdicts:
         shown = ", ".join(f"{v!r} ×{n}" for v, n in report.unmapped_verdicts.most_common(10))
+        more = len(report.unmapped_verdicts) - 10
+        shown += f" and {more} more" if more > 0 else ""
         click.echo(f"Verdicts not in the mapping (kept verbatim, credibility 6): {shown}")
     if dry_run and report.problems and not skip_invalid:
         raise click.ClickException(
@@ -148,12 +188,21 @@ def import_command(ctx: Context, path, format_, mapping_file, columns, entity, d
         )
 
 
-def _show_problems(problems, skipped: bool = False) -> None:
+def _show_groups(report, name: str) -> None:
+    """Show a dry run's problems grouped by kind, with the first few of each."""
+    click.echo(f"{report.invalid:,} invalid record(s):", err=True)
+    for kind, count, first in group_problems(report.problems):
+        click.echo(f"  {count:,} × {kind}", err=True)
+        for problem in first:
+            click.echo(f"      {name}, {problem}", err=True)
+
+
+def _show_problems(problems, name: str, skipped: bool = False) -> None:
     if not problems:
         return
     click.echo(("Skipped, with their problems:" if skipped else "Problems:"), err=True)
     for problem in problems[:SHOWN_PROBLEMS]:
-        click.echo(f"  {problem}", err=True)
+        click.echo(f"  {name}, {problem}", err=True)
     if len(problems) > SHOWN_PROBLEMS:
         click.echo(f"  … and {len(problems) - SHOWN_PROBLEMS} more", err=True)
 
@@ -174,7 +223,10 @@ def _show_problems(problems, skipped: bool = False) -> None:
     show_default=True,
     help="The format of claim exports.",
 )
-@click.option("--base-url", help="The workbench's address, for each review's url.")
+@click.option(
+    "--base-url",
+    help="The workbench's address, for our own reviews' url (default: COUNTERCLAIM_BASE_URL).",
+)
 @click.pass_obj
 @friendly_errors
 def export_command(ctx: Context, path, everything, claim_ids, tag, actor, stated_from, stated_to,
@@ -202,21 +254,30 @@ def export_command(ctx: Context, path, everything, claim_ids, tag, actor, stated
         )  # fmt: skip
         if not ids:
             raise click.ClickException("no claim matches: nothing to export")
+        base_url = base_url or ctx.app.config.get("BASE_URL")
         base = base_url.rstrip("/") if base_url else None
         urls = {i: f"{base}/claims/{i}" for i in ids} if base else None
         organisation = ctx.app.config["ORGANISATION"]
-        reviews = jsonld.claim_reviews(session, ids, organisation=organisation, urls=urls)
+        documents = jsonld.export_reviews(session, ids, organisation=organisation, urls=urls)
+    if not base:
+        click.echo(
+            "Our own reviews are left out: they need the claims' address (--base-url or "
+            "COUNTERCLAIM_BASE_URL).",
+            err=True,
+        )
+    if not documents:
+        raise click.ClickException("the claims have no review to export (and no --base-url)")
     document = (
-        {"@context": jsonld.CONTEXT, **reviews[0]}
-        if len(reviews) == 1
-        else jsonld.export_document(reviews)
+        {"@context": jsonld.CONTEXT, **documents[0]}
+        if len(documents) == 1
+        else jsonld.export_document(documents)
     )
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if path == "-":
         click.echo(text, nl=False)
     else:
         _write_atomically(path, lambda out: out.write(text))
-        click.echo(f"Wrote {len(reviews)} ClaimReview(s) to {path}.")
+        click.echo(f"Wrote {len(documents)} ClaimReview(s) of {len(ids)} claim(s) to {path}.")
 
 
 def _write_atomically(path: str, write):
@@ -323,3 +384,83 @@ def verdicts_check(ctx: Context, verdict: str) -> None:
               "unmapped": "not in the mapping"}[mapping.origin]  # fmt: skip
     click.echo(f"{verdict!r} → {mapping.credibility} ({CREDIBILITY[mapping.credibility]}); "
                f"{origin}; compared as {mapping.key!r}")  # fmt: skip
+
+
+@verdicts_group.command("reapply")
+@click.pass_obj
+@friendly_errors
+def verdicts_reapply(ctx: Context) -> None:
+    """Map every stored review's verdict again with the mapping in force (audited)."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        result = reviews.reapply(session)
+        session.commit()
+    click.echo(f"Re-mapped {result.reviews:,} review(s): {result.changed:,} changed.")
+
+
+@verdicts_group.command("unmapped")
+@click.option("--all", "everything", is_flag=True, help="Every unmapped verdict, not the top 20.")
+@click.pass_obj
+@friendly_errors
+def verdicts_unmapped(ctx: Context, everything: bool) -> None:
+    """List the stored reviews' verdicts that no mapping knows, counted per review."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        rows = reviews.unmapped(session)
+    if not rows:
+        click.echo("Every stored review's verdict is mapped.")
+        return
+    shown = rows if everything else rows[:UNMAPPED_SHOWN]
+    for verdict, count, reviewers in shown:
+        click.echo(f"{count:>6,}  {verdict}  ({reviewers} reviewer(s))")
+    if len(rows) > len(shown):
+        click.echo(f"… and {len(rows) - len(shown):,} more: add --all to see every one.")
+    click.echo("Map one with `counterclaim verdicts set VERDICT 1-6`, then `verdicts reapply`.")
+
+
+@main.group("relations")
+def relations_group() -> None:
+    """The mapping of datasets' link labels (SUPPORTS, REFUTES…) to relations."""
+
+
+@relations_group.command("list")
+@click.pass_obj
+@friendly_errors
+def relations_list(ctx: Context) -> None:
+    """Show every link-label mapping in force (the team's first, then the defaults)."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        entries = relations.RelationMap.load(session).entries()
+    for entry in entries:
+        note = f"  ({entry.note})" if entry.note else ""
+        click.echo(f"{entry.relation:<12} {entry.label}  [{entry.origin}]{note}")
+
+
+@relations_group.command("set")
+@click.argument("label")
+@click.argument("relation", type=click.Choice(list(RELATION_TARGETS)))
+@click.option("--note", default="", help="Why it maps so.")
+@click.pass_obj
+@friendly_errors
+def relations_set(ctx: Context, label: str, relation: str, note: str) -> None:
+    """Map LABEL to RELATION (or none: no link, the evidence kept as an appearance)."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        row = relations.set_relation(session, label, relation, note)
+        session.commit()
+    click.echo(f"{row.written!r} now maps to {relation}.")
+
+
+@relations_group.command("unset")
+@click.argument("label")
+@click.pass_obj
+@friendly_errors
+def relations_unset(ctx: Context, label: str) -> None:
+    """Remove the team's mapping of LABEL (its default, if any, applies again)."""
+    _require_migrated(ctx)
+    with ctx.session() as session:
+        removed = relations.unset_relation(session, label)
+        session.commit()
+    if not removed:
+        raise click.ClickException(f"the team has no mapping of {label!r}")
+    click.echo(f"Removed the team's mapping of {label!r}.")

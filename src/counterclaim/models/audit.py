@@ -23,10 +23,13 @@ from sqlalchemy.orm import MANYTOONE, Session
 from sqlalchemy.orm.attributes import NO_VALUE
 
 from .actor import Actor
+from .actor_alias import ActorAlias
 from .annotation import Annotation
 from .assessment import Assessment
 from .base import utcnow
 from .claim import Claim, ClaimLink, ClaimSource
+from .relation_mapping import RelationMapping
+from .review import Review
 from .revision import Revision
 from .saved_query import SavedQuery
 from .source import Source
@@ -48,6 +51,9 @@ AUDITED = (
     Tag,
     User,
     SavedQuery,
+    Review,
+    ActorAlias,
+    RelationMapping,
 )
 #: Bookkeeping that every save changes; `revisions.at` says when, the version follows.
 UNRECORDED = frozenset({"id", "created_at", "updated_at", "version"})

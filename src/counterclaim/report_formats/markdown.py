@@ -113,6 +113,8 @@ def _side(heading: str, c: ReportClaim) -> list[str]:
                 f"{esc(j.rationale)}" for j in c.assessments]  # fmt: skip
     else:
         out.append("- Not assessed.")
+    out += [f"- Fact-checked by {esc(f.reviewer)}: “{esc(f.verdict)}” ({f.credibility})"
+            + (f" {f.url}" if f.url else "") for f in c.reviews]  # fmt: skip
     out += [f"- Note by {esc(n.author)}: {esc(n.body)}" for n in c.notes]
     for r in c.related:
         label = html.related_label(r)

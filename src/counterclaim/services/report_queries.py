@@ -36,6 +36,7 @@ from counterclaim.models import (
     Claim,
     ClaimLink,
     ClaimSource,
+    Review,
     Source,
     User,
     claim_consensus,
@@ -256,6 +257,24 @@ class ReportSql:
             .join(Annotation, Annotation.claim_id == Claim.id)
             .join(User, User.id == Annotation.author_id)
             .order_by(*_timeline(Claim), Annotation.id)
+        )
+
+    def review_rows(self) -> Select:
+        """The fact-checkers' reviews of each claim of the report."""
+        return (
+            select(
+                Review.claim_id,
+                Actor.name,
+                Review.verdict,
+                Review.credibility,
+                Review.url,
+                Review.review_date,
+            )  # fmt: skip
+            .select_from(self.claims)
+            .join(Claim, Claim.id == self.claims.c.id)
+            .join(Review, Review.claim_id == Claim.id)
+            .join(Actor, Actor.id == Review.reviewer_id)
+            .order_by(*_timeline(Claim), Review.id)
         )
 
     def related_rows(self) -> Select:

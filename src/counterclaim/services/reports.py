@@ -61,6 +61,17 @@ class Judgment:
 
 
 @dataclass(frozen=True, slots=True)
+class FactCheck:
+    """A fact-checker's published verdict on the claim (a review, not an assessment)."""
+
+    reviewer: str
+    verdict: str
+    credibility: int
+    url: str
+    review_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
 class Note:
     author: str
     body: str
@@ -98,6 +109,7 @@ class ReportClaim:
     assessments: list[Judgment]
     notes: list[Note]
     related: list[Related]
+    reviews: list[FactCheck] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +260,7 @@ def _claims(session: Session, sql: ReportSql, stream: bool) -> Iterator[ReportCl
         "sources": (sql.appearance_rows(), _appearance),
         "assessments": (sql.assessment_rows(), _judgment),
         "notes": (sql.note_rows(), _note),
+        "reviews": (sql.review_rows(), _fact_check),
         "related": (sql.related_rows(), _related),
     }
     claims = _rows(session, sql.claim_rows(), stream)
@@ -282,6 +295,10 @@ def _appearance(row) -> Appearance:
 def _judgment(row) -> Judgment:
     analyst = row.display_name or row.username
     return Judgment(analyst, row.credibility, row.confidence, row.rationale, row.created_at)
+
+
+def _fact_check(row) -> FactCheck:
+    return FactCheck(row.name, row.verdict, row.credibility, row.url, row.review_date)
 
 
 def _note(row) -> Note:

@@ -9,6 +9,13 @@ Words are cut as the SQLite index cuts them (letters, digits, private-use charac
 and combining marks make words; anything else separates them), so "al-Abadi's" is the
 phrase "al abadi s" on both engines. Case and Latin accents are folded by the engines;
 the Arabic marks they do not fold are folded here, as migration 0004 folds the index.
+
+Arabic attaches the article and short conjunctions and prepositions to the word (ال, و,
+ب, ل, ف, ك and their combinations: والكهرباء is "and the electricity"). A one-word Arabic
+term therefore matches any of its prefixed forms: the word, and the word without a prefix
+it may carry, each with every prefix (`arabic_variants`). Both engines get the same
+alternatives, so they find the same rows; a stem shorter than three letters is never cut,
+so بلد does not turn into لد and find ولد.
 """
 
 import unicodedata
@@ -28,6 +35,32 @@ class Term:
 
     words: tuple[str, ...]
     prefix: bool = False
+
+
+#: Prefixes an Arabic word may carry, longest first (the order stems are cut in).
+ARABIC_PREFIXES = ("وبال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال", "وب",
+                   "ول", "فب", "فل", "وك", "و", "ف", "ب", "ك", "ل")  # fmt: skip
+MIN_STEM = 3
+
+
+def is_arabic(word: str) -> bool:
+    """Tell whether a word is written in Arabic letters."""
+    return any("\u0621" <= c <= "\u064a" for c in word)
+
+
+def arabic_variants(word: str) -> tuple[str, ...]:
+    """Return the forms of an Arabic word with and without its attached prefixes."""
+    stems = [word] + [word[len(p):] for p in ARABIC_PREFIXES
+                      if word.startswith(p) and len(word) - len(p) >= MIN_STEM]  # fmt: skip
+    variants = dict.fromkeys(prefix + stem for stem in stems for prefix in ("", *ARABIC_PREFIXES))
+    return tuple(variants)
+
+
+def _alternatives(term: "Term") -> tuple[str, ...] | None:
+    """Return a one-word Arabic term's alternatives, or None for any other term."""
+    if len(term.words) == 1 and is_arabic(term.words[0]):
+        return arabic_variants(term.words[0])
+    return None
 
 
 def fold(word: str) -> str:
@@ -100,7 +133,14 @@ def _fts5_string(words: tuple[str, ...], prefix: bool) -> str:
 
 def fts5_match(terms: list[Term]) -> str:
     """Return the FTS5 MATCH string for all of `terms` (every word quoted)."""
-    return " AND ".join(_fts5_string(t.words, t.prefix) for t in terms)
+    return " AND ".join(_fts5_term(t) for t in terms)
+
+
+def _fts5_term(term: Term) -> str:
+    variants = _alternatives(term)
+    if variants is None:
+        return _fts5_string(term.words, term.prefix)
+    return "(" + " OR ".join(_fts5_string((v,), term.prefix) for v in variants) + ")"
 
 
 def exact_phrase(terms: list[Term]) -> Term | None:
@@ -116,11 +156,13 @@ def _lexeme(word: str, prefix: bool) -> str:
 
 def tsquery(terms: list[Term]) -> str:
     """Return the to_tsquery() text for all of `terms` (every word quoted)."""
-    return " & ".join(
-        "("
-        + " <-> ".join(
-            _lexeme(w, t.prefix and i == len(t.words) - 1) for i, w in enumerate(t.words)
-        )
-        + ")"
-        for t in terms
-    )
+    return " & ".join(_ts_term(t) for t in terms)
+
+
+def _ts_term(term: Term) -> str:
+    variants = _alternatives(term)
+    if variants is not None:
+        return "(" + " | ".join(_lexeme(v, term.prefix) for v in variants) + ")"
+    last = len(term.words) - 1
+    return "(" + " <-> ".join(_lexeme(w, term.prefix and i == last)
+                              for i, w in enumerate(term.words)) + ")"  # fmt: skip

@@ -1,10 +1,12 @@
 """Writing a parsed import: create what is missing, match what is there, or only count.
 
 Rows are matched on stable keys, so importing the same data twice creates nothing the
-second time: an actor by external id, else by name (case-insensitively); a source by
-external id, else by URL, else by title, publisher and date; a claim by external id,
-else by text, claimant and date; an appearance by claim, source and locator; a review's
-assessment by claim, reviewer and rationale.
+second time: an actor by external id, else by name or alias (case-insensitively); a
+source by external id, else by URL (compared normalised: addresses.py), else by title,
+publisher and date; a claim by external id, else by text, claimant and date; an
+appearance by claim, source and locator; a review by claim, reviewer, URL and verdict; a
+link by its two claims and relation. Reviews published by our own organisation (our own
+export read back) are recognised and skipped.
 
 A dry run reads the database to tell what exists but creates nothing (not even an ORM
 object that could be flushed by accident): what would be created is counted.
@@ -16,8 +18,6 @@ caller owns the transaction: it commits when `apply` returns.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,23 +27,41 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from counterclaim.models import Actor, Assessment, Claim, ClaimSource, Source, Tag, User
+from counterclaim.models import (
+    Actor,
+    ActorAlias,
+    Annotation,
+    Claim,
+    ClaimLink,
+    ClaimSource,
+    Review,
+    Source,
+    Tag,
+    User,
+)
+from counterclaim.models.vocabulary import SYMMETRIC_RELATIONS
 
 from ..errors import DomainError
+from .addresses import name_key, url_key
 from .records import (
     UNKNOWN_CLAIMANT,
     ActorRecord,
+    AppearanceRecord,
     ClaimRecord,
+    LinkRecord,
     Plan,
     Problem,
     ReviewRecord,
     SourceRecord,
+    short_title,
 )
+from .relations import NO_LINK, RelationMap
 from .verdicts import VerdictMap
 
-ENTITIES = ("actors", "users", "tags", "sources", "claims", "claim_sources", "assessments")
+ENTITIES = ("actors", "users", "tags", "sources", "claims", "claim_sources", "reviews",
+            "claim_links", "annotations", "assessments")  # fmt: skip
+NOTES_ACCOUNT = "import:notes"
 BATCH = 500
-REVIEWER_PREFIX = "reviewer:"
 
 
 @dataclass
@@ -58,6 +76,10 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     unmapped_verdicts: Counter = field(default_factory=Counter)
+    invalid: int = 0
+    salvaged: int = 0  # claims imported without their invalid reviews
+    own_reviews: int = 0  # our own organisation's reviews, recognised and skipped
+    unlinked: int = 0  # evidence whose label means "no link", kept as an appearance
 
     @property
     def total_created(self) -> int:
@@ -70,12 +92,29 @@ class ImportReport:
         order += [e for e in self.created if e not in ENTITIES]  # a dump's other tables
         made = ", ".join(f"{self.created[e]:,} {e}" for e in order if self.created[e])
         found = sum(self.matched[e] for e in ("claims", "sources"))
-        text = f"{verb} {made}." if made else f"{verb} nothing: everything is already there."
+        if made:
+            text = f"{verb} {made}."
+        elif self.invalid and not (self.records - self.invalid):
+            text = f"{verb} nothing: every record is invalid."
+        else:
+            text = f"{verb} nothing: everything is already there."
         if found:
             text += f" Already there: {self.matched['claims']:,} claims, "
             text += f"{self.matched['sources']:,} sources."
         if self.skipped:
-            text += f" Skipped {len(self.skipped):,} invalid record(s)."
+            text += f" Skipped {len(self.skipped):,} invalid record(s)"
+            text += (f", of which {self.salvaged:,} imported without their invalid review."
+                     if self.salvaged else ".")  # fmt: skip
+        elif self.invalid:
+            text += f" {self.invalid:,} invalid record(s)."
+        if self.unlinked:
+            text += f" {self.unlinked:,} evidence item(s) kept as appearances, unlinked."
+        if self.own_reviews:
+            text += f" Recognised {self.own_reviews:,} review(s) of our own and skipped them."
+        if self.unmapped_verdicts:
+            count = sum(self.unmapped_verdicts.values())
+            text += (f" {count:,} review(s) with {len(self.unmapped_verdicts):,} unmapped "
+                     "verdict(s): see `counterclaim verdicts unmapped`.")  # fmt: skip
         return text
 
 
@@ -108,25 +147,41 @@ def apply(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    organisation: str | None = None,
 ) -> ImportReport:
-    """Import `plan` (or, with `dry_run`, count what it would create); flush, never commit."""
-    report = ImportReport(plan.format, dry_run, records=plan.total, problems=list(plan.problems))
-    if plan.problems and not skip_invalid and not dry_run:
+    """Import `plan` (or, with `dry_run`, count what it would create); flush, never commit.
+
+    Reviews published by `organisation` (our own export read back) are skipped.
+    """
+    relations = RelationMap.load(session)
+    records, invalid = _known_relations(plan, relations)
+    report = ImportReport(plan.format, dry_run, records=plan.total,
+                          problems=list(plan.problems) + [p for _, p in invalid],
+                          invalid=len(plan.invalid) + len(invalid))  # fmt: skip
+    if report.problems and not skip_invalid and not dry_run:
         raise ImportRefused(report)
     if skip_invalid:
-        report.skipped = list(plan.invalid)
-    store = _Store(session, report, write=not dry_run, verdicts=VerdictMap.load(session))
-    total = len(plan.records)
+        report.skipped = list(plan.invalid) + [p.where for _, p in invalid]
+        report.salvaged = len(plan.salvaged)
+        records += plan.salvaged
+    store = _Store(session, report, write=not dry_run, verdicts=VerdictMap.load(session),
+                   relations=relations, organisation=organisation)  # fmt: skip
+    total = len(records)
     for start in range(0, total, BATCH):
-        batch = plan.records[start : start + BATCH]
+        batch = records[start : start + BATCH]
         for record in batch:
             if isinstance(record, ClaimRecord):
                 store.claim(record)
+            elif isinstance(record, LinkRecord):
+                store.link(record)
             else:
                 store.source(record)
         if not dry_run:
             try:
                 session.flush()
+                if store.pending_links:
+                    store.write_links()
+                    session.flush()
             except DBAPIError as error:
                 first, last = batch[0], batch[-1]
                 raise ImportRefused(
@@ -138,6 +193,19 @@ def apply(
     return report
 
 
+def _known_relations(plan: Plan, relations: RelationMap):
+    """Return the plan's records whose link label is known, and the others with a problem."""
+    known, unknown = [], []
+    for record in plan.records:
+        if isinstance(record, LinkRecord) and relations.map(record.relation) is None:
+            message = (f"{record.relation[:60]!r} is not a known relation label: map it with "
+                       "`counterclaim relations set LABEL RELATION`")  # fmt: skip
+            unknown.append((record, Problem(record.where, "relation", message)))
+        else:
+            known.append(record)
+    return known, unknown
+
+
 def _where(record) -> str:
     return record.where or "?"
 
@@ -145,11 +213,15 @@ def _where(record) -> str:
 class _Store:
     """Finds or creates rows by their stable keys, remembering what this import made."""
 
-    def __init__(self, session: Session, report: ImportReport, *, write: bool, verdicts):
+    def __init__(self, session: Session, report: ImportReport, *, write: bool, verdicts,
+                 relations: RelationMap, organisation: str | None = None):  # fmt: skip
         self.session, self.report, self.write, self.verdicts = session, report, write, verdicts
+        self.relations = relations
+        self.organisation = name_key(organisation) if organisation else None
         self.cache: dict[tuple, Any] = {}
         self.new: set[int] = set()  # id() of the rows this import creates
         self._urls: dict[str, int] | None = None
+        self.pending_links: list[tuple[Any, Any, str, str, str]] = []
 
     # --- generic find-or-create --------------------------------------------------------
 
@@ -186,14 +258,29 @@ class _Store:
                 row = self._one(select(Actor).where(Actor.external_id == record.external_id))
                 if row is not None:
                     return row
-            return self._one(select(Actor).where(Actor.name == name)) or self._one(
-                select(Actor).where(func.lower(Actor.name) == name.lower()).order_by(Actor.id)
-            )
+            return (
+                self._one(select(Actor).where(Actor.name == name))
+                or self._one(
+                    select(Actor).where(func.lower(Actor.name) == name.lower()).order_by(Actor.id)
+                )
+                or self._one(
+                    select(Actor).join(ActorAlias, ActorAlias.actor_id == Actor.id)
+                    .where(ActorAlias.key == name_key(name))
+                )
+            )  # fmt: skip
 
-        return self._get(
-            "actors", keys, find,
-            lambda: Actor(name=name, kind=record.kind, external_id=record.external_id),
-        )  # fmt: skip
+        def make():
+            return Actor(name=name, kind=record.kind, external_id=record.external_id,
+                         description=record.description)  # fmt: skip
+
+        actor = self._get("actors", keys, find, make)
+        if self.write and record.description and not actor.description:
+            actor.description = record.description
+        if record.affiliation and name_key(record.affiliation) != name_key(name):
+            parent = self.actor(ActorRecord(record.affiliation, kind="organisation"))
+            if self.write and actor.affiliation_id is None and actor.affiliation is None:
+                actor.affiliation = parent
+        return actor
 
     def source(self, record: SourceRecord):
         publisher = self.actor(record.publisher) if record.publisher else None
@@ -201,7 +288,7 @@ class _Store:
         if record.external_id:
             keys.append(("source-id", record.external_id))
         if record.url:
-            keys.append(("source-url", record.url))
+            keys.append(("source-url", url_key(record.url)))
         else:
             publisher_key = record.publisher.name.casefold() if record.publisher else ""
             keys.append(("source-title", record.title, publisher_key, record.published_on))
@@ -212,7 +299,7 @@ class _Store:
                 if row is not None:
                     return row
             if record.url:
-                source_id = self._url_index().get(record.url)
+                source_id = self._url_index().get(url_key(record.url))
                 return self.session.get(Source, source_id) if source_id else None
             if publisher is not None and self.is_new(publisher):
                 return None
@@ -282,7 +369,9 @@ class _Store:
             self._appearance(claim, source, appearance.excerpt, appearance.locator,
                              appearance.stance)  # fmt: skip
         for review in record.reviews:
-            self._review(claim, record, review)
+            self._review(claim, review)
+        for body in record.notes:
+            self._note(claim, body)
         return claim
 
     def _tag(self, claim, name: str) -> None:
@@ -315,40 +404,134 @@ class _Store:
                                 stance=stance),
         )  # fmt: skip
 
-    def _review(self, claim, record: ClaimRecord, review: ReviewRecord) -> None:
+    def _review(self, claim, review: ReviewRecord) -> None:
+        if self.organisation and name_key(review.reviewer.name) == self.organisation:
+            self.report.own_reviews += 1
+            return
         mapping = self.verdicts.map(review.verdict)
         if not mapping.is_mapped and review.verdict:
             self.report.unmapped_verdicts[review.verdict] += 1
-        article = self.source(review.article)  # its publisher is the reviewer
-        self._appearance(claim, article, record.text, "", mapping.stance)
-        analyst = self._reviewer_account(review.reviewer.name)
-        rationale = review_rationale(review)
+        reviewer = self.actor(review.reviewer)
+        article = review.article
+        key = ("review", id(claim), id(reviewer), url_key(article.url), review.verdict)
 
         def find():
-            if self.is_new(claim) or self.is_new(analyst):
+            if self.is_new(claim) or self.is_new(reviewer):
                 return None
-            return self._one(
-                select(Assessment).where(
-                    Assessment.claim_id == claim.id,
-                    Assessment.analyst_id == analyst.id,
-                    Assessment.rationale == rationale,
+            candidates = self.session.scalars(
+                select(Review).where(
+                    Review.claim_id == claim.id,
+                    Review.reviewer_id == reviewer.id,
+                    Review.verdict == review.verdict,
                 )
             )
+            return next((r for r in candidates if url_key(r.url) == key[3]), None)
 
-        self._get(
-            "assessments", [("assessment", id(claim), id(analyst), rationale)], find,
-            lambda: Assessment(claim=claim, analyst=analyst, credibility=mapping.credibility,
-                               confidence="moderate", rationale=rationale),
-        )  # fmt: skip
+        def make():
+            return Review(
+                claim=claim, reviewer=reviewer, url=article.url, title=article.title,
+                review_date=article.published_on, verdict=review.verdict,
+                rating="/".join(review.rating) if review.rating else "",
+                language=review.language[:20], credibility=mapping.credibility,
+                mapping_origin=mapping.origin,
+            )  # fmt: skip
 
-    def _reviewer_account(self, name: str):
-        username = reviewer_username(name)
+        self._get("reviews", [key], find, make)
+
+    def _note(self, claim, body: str) -> None:
+        def find():
+            if self.is_new(claim):
+                return None
+            return self._one(
+                select(Annotation).where(Annotation.claim_id == claim.id, Annotation.body == body)
+            )
+
+        def make():
+            return Annotation(claim=claim, author=self._account(NOTES_ACCOUNT, "Imported notes"),
+                              body=body)  # fmt: skip
+
+        self._get("annotations", [("note", id(claim), body)], find, make)
+
+    def _account(self, username: str, display_name: str):
         return self._get(
             "users", [("user", username)],
             lambda: self._one(select(User).where(User.username == username)),
-            lambda: User(username=username, display_name=name[:200], role="viewer",
+            lambda: User(username=username, display_name=display_name[:200], role="viewer",
                          is_active=False, password_hash=None),
         )  # fmt: skip
+
+    def link(self, record: LinkRecord) -> None:
+        """Find or create both claims, then link the evidence to the claim as labelled."""
+        entry = self.relations.map(record.relation)
+        from_claim = self._side(record.from_claim)
+        if entry is not None and entry.relation == NO_LINK:
+            self.report.unlinked += 1
+            evidence = record.to_claim
+            for appearance in evidence.appearances or [_untitled(evidence)]:
+                source = self.source(appearance.source)
+                self._appearance(from_claim, source, appearance.excerpt, appearance.locator,
+                                 "neutral")  # fmt: skip
+            return
+        # The label says how the evidence (the `to` side) bears on the claim: "SUPPORTS" is
+        # the evidence supporting the claim, so the link runs from the evidence.
+        evidence = self._side(record.to_claim)
+        relation = entry.relation
+        from_claim, to_claim = evidence, from_claim
+        ends = (id(from_claim), id(to_claim))
+        if relation in SYMMETRIC_RELATIONS:
+            ends = tuple(sorted(ends))
+        key = ("link", *ends, relation)
+        if key in self.cache:
+            return
+        self.cache[key] = True
+        if from_claim is to_claim:
+            return
+        if not self.write:
+            if self.is_new(from_claim) or self.is_new(to_claim) or self._link_of(
+                from_claim, to_claim, relation) is None:  # fmt: skip
+                self.report.created["claim_links"] += 1
+            else:
+                self.report.matched["claim_links"] += 1
+            return
+        self.pending_links.append((from_claim, to_claim, relation, record.strength,
+                                   record.rationale))  # fmt: skip
+
+    def _side(self, record: ClaimRecord):
+        if record.external_id and not record.text.strip():
+            row = self.cache.get(("claim-id", record.external_id)) or self._one(
+                select(Claim).where(Claim.external_id == record.external_id)
+            )
+            if row is not None:
+                return row
+        return self.claim(record)
+
+    def _link_of(self, from_claim, to_claim, relation: str):
+        first, second = from_claim, to_claim
+        if relation in SYMMETRIC_RELATIONS and first.id > second.id:
+            first, second = second, first
+        return self._one(
+            select(ClaimLink).where(
+                ClaimLink.from_claim_id == first.id,
+                ClaimLink.to_claim_id == second.id,
+                ClaimLink.relation == relation,
+            )
+        )
+
+    def write_links(self) -> None:
+        """Create the links of the batch just flushed: both ends have their ids now."""
+        for from_claim, to_claim, relation, strength, rationale in self.pending_links:
+            made_here = self.is_new(from_claim) or self.is_new(to_claim)  # no link to find
+            if not made_here and self._link_of(from_claim, to_claim, relation) is not None:
+                self.report.matched["claim_links"] += 1
+                continue
+            first, second = from_claim, to_claim
+            if relation in SYMMETRIC_RELATIONS and first.id > second.id:
+                first, second = second, first
+            self.report.created["claim_links"] += 1
+            self.session.add(ClaimLink(from_claim_id=first.id, to_claim_id=second.id,
+                                       relation=relation, strength=strength,
+                                       rationale=rationale))  # fmt: skip
+        self.pending_links.clear()
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -362,30 +545,13 @@ class _Store:
             rows = self.session.execute(
                 select(Source.url, Source.id).where(Source.url != "").order_by(Source.id.desc())
             )
-            self._urls = {url: source_id for url, source_id in rows}
+            self._urls = {url_key(url): source_id for url, source_id in rows}
         return self._urls
 
 
-def reviewer_username(name: str) -> str:
-    """Return the inactive account that holds a fact-checker's assessments."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.casefold()).strip("-")
-    if not slug:  # a name in another script: keep it, it is unique all the same
-        slug = "-".join(name.casefold().split())
-    return (REVIEWER_PREFIX + slug)[:80]
-
-
-def review_rationale(review: ReviewRecord) -> str:
-    """Return an imported assessment's rationale: the verdict verbatim and its provenance."""
-    lines = [f"Verdict: {review.verdict}" if review.verdict else "No textual verdict given."]
-    by = f"Reviewed by {review.reviewer.name}"
-    if review.article.published_on:
-        by += f" on {review.article.published_on.isoformat()}"
-    lines.append(by + (f": {review.article.url}" if review.article.url else "."))
-    if review.rating:
-        value, best, worst = review.rating
-        scale = f" (best {best}, worst {worst})" if best or worst else ""
-        lines.append(f"Rating: {value}{scale}")
-    if review.language:
-        lines.append(f"Language: {review.language}")
-    return "\n".join(lines)
+def _untitled(evidence: ClaimRecord) -> AppearanceRecord:
+    """Return an appearance for evidence with no source: the evidence is its own source."""
+    return AppearanceRecord(
+        source=SourceRecord(title=short_title(evidence.text) or "Evidence", kind="other"),
+        excerpt=evidence.text,
+    )

@@ -22,6 +22,7 @@ from .records import (
     check_claim,
     short_title,
 )
+from .tabular import normal_address
 
 
 def parse(text: str, name: str) -> Plan:
@@ -36,8 +37,24 @@ def is_response(document: Any) -> bool:
                                for p in pages)  # fmt: skip
 
 
+def is_claim_array(document: Any) -> bool:
+    """Tell whether a document is the API's claims saved as a bare array (pages joined)."""
+    return (
+        isinstance(document, list)
+        and bool(document)
+        and all(isinstance(c, dict) and "claimReview" in c and "@type" not in c for c in document)
+    )
+
+
+def is_claims(document: Any) -> bool:
+    """Tell whether a document holds the API's claims: responses or a bare array of claims."""
+    return is_response(document) or is_claim_array(document)
+
+
 def parse_document(document: Any, name: str) -> Plan:
-    """Return the claims and problems of parsed `claims:search` responses."""
+    """Return the claims and problems of parsed `claims:search` responses or claim arrays."""
+    if is_claim_array(document):
+        document = {"claims": document}
     pages = document if isinstance(document, list) else [document]
     if not is_response(document):
         raise ImportFileError(
@@ -104,7 +121,7 @@ def _claim(claim: dict[str, Any], where: str) -> tuple[ClaimRecord, list[Problem
                 reviewer=reviewer,
                 article=SourceRecord(
                     title=short_title(title or f"{name}: fact check of “{body}”"),
-                    url=text(review, "url", f"{field}.url"),
+                    url=normal_address(text(review, "url", f"{field}.url")),
                     kind="article",
                     publisher=reviewer,
                     published_on=when(review, "reviewDate", f"{field}.reviewDate"),

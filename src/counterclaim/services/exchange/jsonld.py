@@ -1,4 +1,11 @@
-"""Claims as schema.org ClaimReview JSON-LD: the team's review of each claim.
+"""Claims as schema.org ClaimReview JSON-LD: the fact-checkers' reviews and the team's own.
+
+Every stored review (a fact-checker's, imported) is exported as its own ClaimReview, as
+published: its author, URL, date, headline, language and verbatim verdict as the rating's
+`alternateName` (with `ratingValue` where the fact-checker gave a number). The team's own
+judgment is one more ClaimReview whose `url` is the claim's page: without that address
+(`--base-url`, COUNTERCLAIM_BASE_URL) it is left out. A fact-check article is never an
+appearance of the claim (`itemReviewed.appearance` is where the claim was made).
 
 The review's rating is the claim's consensus credibility (the median of the analysts'
 latest assessments, Admiralty 1 "confirmed" to 5 "improbable"), so `bestRating` is 1 and
@@ -16,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from counterclaim.models import Actor, Claim, ClaimSource, Source, Tag, claim_consensus
+from counterclaim.models import Actor, Claim, ClaimSource, Review, Source, Tag, claim_consensus
 from counterclaim.models.vocabulary import CREDIBILITY
 
 CONTEXT = "https://schema.org"
@@ -77,6 +84,78 @@ def claim_reviews(
     ]
 
 
+def export_reviews(
+    session: Session,
+    claim_ids: list[int],
+    *,
+    organisation: str,
+    urls: dict[int, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Return every stored review of the claims as ClaimReview, then the team's own where
+    the claim's page address is known (`urls`), claim by claim in the order given."""
+    claims = {
+        claim.id: claim
+        for claim in session.scalars(
+            select(Claim)
+            .where(Claim.id.in_(claim_ids))
+            .options(
+                joinedload(Claim.claimant),
+                selectinload(Claim.appearances)
+                .joinedload(ClaimSource.source)
+                .joinedload(Source.publisher),
+            )
+        )
+    }
+    stored: dict[int, list[Review]] = {}
+    for review in session.scalars(
+        select(Review)
+        .where(Review.claim_id.in_(list(claims)))
+        .options(joinedload(Review.reviewer))
+        .order_by(Review.claim_id, Review.id)
+    ):
+        stored.setdefault(review.claim_id, []).append(review)
+    own = claim_reviews(session, [i for i in claim_ids if urls and i in urls],
+                        organisation=organisation, urls=urls)  # fmt: skip
+    own_by_claim = {}
+    for i, document in zip([i for i in claim_ids if urls and i in urls and i in claims], own,
+                           strict=True):  # fmt: skip
+        own_by_claim[i] = document
+    documents = []
+    for i in claim_ids:
+        if i not in claims:
+            continue
+        claim = claims[i]
+        articles = {r.url for r in stored.get(i, []) if r.url}
+        item = _item(claim, articles)
+        documents += [_stored(claim, review, item) for review in stored.get(i, [])]
+        if i in own_by_claim:
+            documents.append(own_by_claim[i])
+    return documents
+
+
+def _stored(claim: Claim, review: Review, item: dict[str, Any]) -> dict[str, Any]:
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": review.verdict}
+    if review.rating:
+        value, best, worst = (review.rating.split("/") + ["", "", ""])[:3]
+        for term, number in (("ratingValue", value), ("bestRating", best), ("worstRating", worst)):
+            if number:
+                rating[term] = number
+    document: dict[str, Any] = {"@type": "ClaimReview"}
+    if review.url:
+        document["url"] = review.url
+    if review.title:
+        document["headline"] = review.title
+    document["claimReviewed"] = claim.text
+    if review.review_date:
+        document["datePublished"] = review.review_date.isoformat()
+    document["author"] = _actor(review.reviewer)
+    if review.language:
+        document["inLanguage"] = review.language
+    document["reviewRating"] = rating
+    document["itemReviewed"] = item
+    return document
+
+
 def export_document(reviews: list[dict[str, Any]]) -> dict[str, Any]:
     """Wrap several reviews in one JSON-LD document (an @graph)."""
     return {"@context": CONTEXT, "@graph": reviews}
@@ -116,17 +195,7 @@ def _review(claim: Claim, consensus, organisation: str, url: str | None) -> dict
             "worstRating": "5",
             "alternateName": CREDIBILITY[rounded],
         }
-    item: dict[str, Any] = {"@type": "Claim", "author": _actor(claim.claimant)}
-    if claim.stated_on:
-        item["datePublished"] = claim.stated_on.isoformat()
-    works = sorted(  # where the claim appears; reviews and rebuttals carry it differently
-        (a for a in claim.appearances if a.source.url and a.stance in _APPEARING),
-        key=lambda a: (a.stance != "origin", a.source.published_on or date.max, a.id),
-    )
-    if works and works[0].stance == "origin":
-        item["firstAppearance"] = _work(works[0].source)
-    if works:
-        item["appearance"] = [_work(a.source) for a in works]
+    item = _item(claim, set())
     review: dict[str, Any] = {
         "@type": "ClaimReview",
         "claimReviewed": claim.text,
@@ -138,6 +207,26 @@ def _review(claim: Claim, consensus, organisation: str, url: str | None) -> dict
     if url:
         review = {"@id": f"{url}#claimreview", **review, "url": url}
     return review
+
+
+def _item(claim: Claim, articles: set[str]) -> dict[str, Any]:
+    """Return the claim as `itemReviewed`: its claimant, date and where it appeared.
+
+    A source whose address is a review's article is not where the claim was made: left out.
+    """
+    item: dict[str, Any] = {"@type": "Claim", "author": _actor(claim.claimant)}
+    if claim.stated_on:
+        item["datePublished"] = claim.stated_on.isoformat()
+    works = sorted(  # where the claim appears; reviews and rebuttals carry it differently
+        (a for a in claim.appearances
+         if a.source.url and a.stance in _APPEARING and a.source.url not in articles),
+        key=lambda a: (a.stance != "origin", a.source.published_on or date.max, a.id),
+    )  # fmt: skip
+    if works and works[0].stance == "origin":
+        item["firstAppearance"] = _work(works[0].source)
+    if works:
+        item["appearance"] = [_work(a.source) for a in works]
+    return item
 
 
 def _actor(actor: Actor) -> dict[str, str]:

@@ -7,6 +7,7 @@ or line, the field and what is wrong. Parsing never touches the database; `apply
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -47,6 +48,8 @@ class ActorRecord:
     name: str
     kind: str = "other"
     external_id: str | None = None
+    description: str = ""  # job, party or place, when the file says
+    affiliation: str = ""  # the name of the actor this one belongs to
 
 
 @dataclass
@@ -97,9 +100,22 @@ class ClaimRecord:
     tags: list[str] = field(default_factory=list)
     appearances: list[AppearanceRecord] = field(default_factory=list)
     reviews: list[ReviewRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-Record = ClaimRecord | SourceRecord
+@dataclass
+class LinkRecord:
+    """A claim-to-claim link: each side found or created, the relation label verbatim."""
+
+    where: str
+    from_claim: ClaimRecord
+    to_claim: ClaimRecord
+    relation: str
+    strength: str = "moderate"
+    rationale: str = ""
+
+
+Record = ClaimRecord | SourceRecord | LinkRecord
 
 
 @dataclass
@@ -110,18 +126,48 @@ class Plan:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)  # where each invalid record is
+    #: Invalid records whose problems are all in their reviews: without the reviews they
+    #: are valid, and --skip-invalid imports them so (the claim is not lost with its verdict).
+    salvaged: list[Record] = field(default_factory=list)
 
-    def add(self, record: Record | None, problems: list[Problem], where: str) -> None:
-        """Keep a record if it has no problem; otherwise keep its problems."""
+    def add(
+        self,
+        record: Record | None,
+        problems: list[Problem],
+        where: str,
+        salvage: Record | None = None,
+    ) -> None:
+        """Keep a record if it has no problem; otherwise keep its problems (and a salvage)."""
         if problems or record is None:
             self.problems.extend(problems)
             self.invalid.append(where)
+            if salvage is not None:
+                self.salvaged.append(salvage)
         else:
             self.records.append(record)
+
+    def problem_groups(self, shown: int = 3) -> list[tuple[str, int, list[Problem]]]:
+        """Group the problems by field and message kind: (kind, count, the first few)."""
+        return group_problems(self.problems, shown)
 
     @property
     def total(self) -> int:
         return len(self.records) + len(self.invalid)
+
+
+def group_problems(problems: list[Problem], shown: int = 3) -> list[tuple[str, int, list]]:
+    """Group problems by field and kind of message: (kind, count, the first few), most first."""
+    groups: dict[str, list[Problem]] = {}
+    for problem in problems:
+        kind = _kind(problem.message)
+        groups.setdefault(f"{problem.field}: {kind}" if problem.field else kind, []).append(problem)
+    ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
+    return [(kind, len(items), items[:shown]) for kind, items in ordered]
+
+
+def _kind(message: str) -> str:
+    """Return a problem's message without the value it quotes: what kind of problem it is."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"|\d[\d,.]*", "…", message)
 
 
 # --- validation shared by every reader --------------------------------------------------

@@ -4,8 +4,15 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from counterclaim.models.vocabulary import CREDIBILITY
 from counterclaim.services.exchange import FORMATS
@@ -18,6 +25,8 @@ FORMAT_LABELS = {
     "factcheck-api": "Google Fact Check Tools API JSON",
     "csv": "CSV",
     "tsv": "TSV (tab-separated)",
+    "jsonl": "JSON Lines (one record per line)",
+    "json": "JSON array of records",
     "dump": "Counterclaim dump (export --all)",
 }
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -30,7 +39,7 @@ class ImportForm(FlaskForm):
         choices={"": "Tell from the file", **{f: FORMAT_LABELS[f] for f in FORMATS}},
         default="",
     )
-    entity = SelectField("CSV/TSV rows are", choices={e: e.title() for e in FIELDS})
+    entity = SelectField("Each row is", choices={e: e.title() for e in FIELDS})
     dates = SelectField(
         "CSV/TSV dates",
         choices={
@@ -40,11 +49,32 @@ class ImportForm(FlaskForm):
         },
     )
     columns = TextAreaField(
-        "CSV/TSV column mapping",
+        "Column mapping",
         filters=[strip],
         validators=[Optional(), Length(max=4000)],
-        description="One field=Header per line, e.g. text=Claim. Headers named like the "
-        "fields (text, claimant, stated_on…) need none.",
+        description="One field=PATH per line, e.g. text=Claim, reviewer=claimReview.0.publisher"
+        ".name, or text=3 without a header. Columns named like the fields (text, claimant, "
+        "stated_on…) need none.",
+    )
+    no_header = BooleanField("CSV/TSV: the first row is data, not a header")
+    each = StringField(
+        "One row per element of",
+        filters=[strip],
+        validators=[Optional(), Length(max=400)],
+        description="JSON: a list in each record (e.g. evidence); several, comma-separated, "
+        "for nested lists. Then @.field is a field of the element.",
+    )
+    constants = TextAreaField(
+        "Values for every record",
+        filters=[strip],
+        validators=[Optional(), Length(max=4000)],
+        description="One field=value per line, e.g. reviewer=PolitiFact.",
+    )
+    add_tags = StringField(
+        "Tag every imported claim",
+        filters=[strip],
+        validators=[Optional(), Length(max=400)],
+        description="Tags, comma-separated.",
     )
     encoding = StringField(
         "Encoding",
@@ -72,3 +102,25 @@ class VerdictMappingForm(FlaskForm):
 
 class RemoveMappingForm(FlaskForm):
     verdict = HiddenField(validators=[InputRequired()])
+
+
+class ReapplyForm(FlaskForm):
+    """Re-map every stored review with the mapping in force (only a CSRF token)."""
+
+
+class AliasForm(FlaskForm):
+    alias = StringField(
+        "Another name",
+        filters=[strip],
+        validators=[InputRequired(), Length(max=200)],
+        description="A spelling, a transliteration, a name in another script: imports match it.",
+    )
+
+
+class MergeActorForm(FlaskForm):
+    other_id = IntegerField(
+        "Actor number to merge into this one",
+        validators=[InputRequired(), NumberRange(min=1)],
+        description="Its claims, sources and reviews move here; its name becomes an alias.",
+    )
+    confirmed = HiddenField(default="")

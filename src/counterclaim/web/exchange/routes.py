@@ -10,17 +10,32 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from counterclaim.services import exchange
 from counterclaim.services.errors import DomainError
+from counterclaim.services.exchange import reviews as review_service
 from counterclaim.services.exchange import tabular
 from counterclaim.services.exchange import verdicts as verdict_service
 from counterclaim.services.exchange.reading import human_size
 
 from ..access import requires
 from ..database import get_session
-from .forms import ConfirmImportForm, ImportForm, RemoveMappingForm, VerdictMappingForm
+from .forms import (
+    ConfirmImportForm,
+    ImportForm,
+    ReapplyForm,
+    RemoveMappingForm,
+    VerdictMappingForm,
+)
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
+
+@bp.app_template_global("claim_reviews")
+def claim_reviews(claim_id: int):
+    """The fact-checkers' reviews of a claim, for claims/_reviews.html."""
+    return review_service.claim_reviews(get_session(), claim_id)
+
+
 UPLOAD_LIFETIME = 24 * 3600
+UNMAPPED_SHOWN = 100  # the page's list; `counterclaim verdicts unmapped --all` has them all
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -43,6 +58,10 @@ def upload():
         "entity": form.entity.data,
         "dates": form.dates.data,
         "columns": (form.columns.data or "").splitlines(),
+        "header": not form.no_header.data,
+        "each": [e.strip() for e in (form.each.data or "").split(",") if e.strip()],
+        "set": (form.constants.data or "").splitlines(),
+        "add_tags": [t.strip() for t in (form.add_tags.data or "").split(",") if t.strip()],
         "encoding": form.encoding.data or None,
         "skip_invalid": form.skip_invalid.data,
     }
@@ -120,11 +139,27 @@ def unmap_verdict():
     return redirect(url_for("exchange.verdicts"))
 
 
+@bp.post("/verdicts/reapply")
+@requires("editor")
+def reapply_verdicts():
+    if not ReapplyForm().validate_on_submit():
+        flash("The form expired: try again.", "error")
+        return redirect(url_for("exchange.verdicts"))
+    result = review_service.reapply(get_session())
+    get_session().commit()
+    flash(f"Re-mapped {result.reviews:,} stored review(s): {result.changed:,} changed.", "success")
+    return redirect(url_for("exchange.verdicts"))
+
+
 def _verdicts_page(form: VerdictMappingForm, status: int):
-    entries = verdict_service.VerdictMap.load(get_session()).entries()
+    session = get_session()
+    entries = verdict_service.VerdictMap.load(session).entries()
+    unmapped = review_service.unmapped(session, limit=UNMAPPED_SHOWN + 1)
     page = render_template(
-        "exchange/verdicts.html", form=form, entries=entries, remove=RemoveMappingForm()
-    )
+        "exchange/verdicts.html", form=form, entries=entries, remove=RemoveMappingForm(),
+        reapply=ReapplyForm(), unmapped=unmapped[:UNMAPPED_SHOWN],
+        more_unmapped=len(unmapped) > UNMAPPED_SHOWN,
+    )  # fmt: skip
     return page, status
 
 
@@ -137,12 +172,19 @@ def _import(data: bytes, options: dict, *, dry_run: bool):
         columns=tabular.parse_column_options([c for c in options["columns"] if c.strip()]),
         entity=options["entity"],
         dates=options["dates"],
+        header=options.get("header", True),
+        each=options.get("each", []),
+        set=tabular.parse_column_options(
+            [c for c in options.get("set", []) if c.strip()], "--set", "value"
+        ),
+        add_tags=options.get("add_tags", []),
     )
     plan = exchange.read_plan(data, options["name"], format=options["format"], mapping=mapping,
                               encoding=options["encoding"])  # fmt: skip
     session = get_session()
     report = exchange.run_import(session, plan, dry_run=dry_run,
-                                 skip_invalid=options["skip_invalid"])  # fmt: skip
+                                 skip_invalid=options["skip_invalid"],
+                                 organisation=current_app.config["ORGANISATION"])  # fmt: skip
     if dry_run:
         session.rollback()
     return report
@@ -181,3 +223,6 @@ def _kept(token: str) -> tuple[bytes, dict] | None:
 def _forget(token: str) -> None:
     for suffix in (".upload", ".json"):
         (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+from . import aliases  # noqa: E402, F401 - its routes join this blueprint
