@@ -487,6 +487,20 @@ DANGLING = [
         ),
     ),
     (
+        "fk_assessments_withdrawn_by_users",
+        lambda s: add(
+            s,
+            Assessment(
+                claim_id=make_claim(s).id,
+                analyst_id=make_user(s).id,
+                credibility=2,
+                confidence="low",
+                rationale="Because.",
+                withdrawn_by=MISSING,
+            ),
+        ),
+    ),
+    (
         "fk_assessments_analyst_id_users",
         lambda s: add(
             s,
@@ -665,6 +679,11 @@ def _revision_by_user(session):
     return User, revision.user_id, Revision, revision.id, "user_id"
 
 
+def _withdrawing_user(session):
+    assessment = make_assessment(session, withdrawn_by=make_user(session).id)
+    return User, assessment.withdrawn_by, Assessment, assessment.id, "withdrawn_by"
+
+
 def _created_by_user(session, model, factory):
     row = factory(session, created_by=make_user(session).id)
     return User, row.created_by, model, row.id, "created_by"
@@ -678,6 +697,11 @@ SET_NULL_DELETES = [
     ),
     ("an affiliate loses its affiliation", "fk_actors_affiliation_id_actors", _affiliated_actor),
     ("a user's revisions lose their user", "fk_revisions_user_id_users", _revision_by_user),
+    (
+        "a withdrawal loses who withdrew it",
+        "fk_assessments_withdrawn_by_users",
+        _withdrawing_user,
+    ),
     *(
         (
             f"a user's {model.__tablename__} lose their creator",
