@@ -6,13 +6,22 @@ from .annotation import Annotation
 from .assessment import Assessment
 from .base import Base
 from .claim import Claim, ClaimLink, ClaimSource
+from .derivation import SourceDerivation
+from .outcome import ClaimOutcome
 from .revision import Revision
 from .saved_query import SavedQuery
+from .snapshot import ReportSnapshot
 from .source import Source
 from .tag import ClaimTag, Tag
 from .user import User
 from .verdict import VerdictMapping
-from .views import claim_consensus, claim_contradictions, contested_claims
+from .views import (
+    actor_track_record,
+    claim_consensus,
+    claim_contradictions,
+    claim_corroboration,
+    contested_claims,
+)
 
 __all__ = [
     "Actor",
@@ -21,15 +30,20 @@ __all__ = [
     "Base",
     "Claim",
     "ClaimLink",
+    "ClaimOutcome",
     "ClaimSource",
     "ClaimTag",
+    "ReportSnapshot",
     "Revision",
     "SavedQuery",
     "Source",
+    "SourceDerivation",
     "Tag",
     "User",
     "VerdictMapping",
+    "actor_track_record",
     "claim_consensus",
     "claim_contradictions",
+    "claim_corroboration",
     "contested_claims",
 ]

@@ -27,8 +27,11 @@ from .annotation import Annotation
 from .assessment import Assessment
 from .base import utcnow
 from .claim import Claim, ClaimLink, ClaimSource
+from .derivation import SourceDerivation
+from .outcome import ClaimOutcome
 from .revision import Revision
 from .saved_query import SavedQuery
+from .snapshot import ReportSnapshot
 from .source import Source
 from .tag import Tag
 from .user import User
@@ -48,6 +51,9 @@ AUDITED = (
     Tag,
     User,
     SavedQuery,
+    SourceDerivation,
+    ClaimOutcome,
+    ReportSnapshot,
 )
 #: Bookkeeping that every save changes; `revisions.at` says when, the version follows.
 UNRECORDED = frozenset({"id", "created_at", "updated_at", "version"})
