@@ -170,7 +170,7 @@ def changes_since(session: Session, since: datetime, scope: ReportScope) -> Chan
     added = [x for x in added if x]
     removed = [x for x in removed if x]
     relevant = scoped(created + retracted + [i for x in added + removed for i in x[1:]])
-    texts = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(relevant))))
+    texts = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(relevant))).all())
     changes.new_claims = [(i, texts[i]) for i in created if i in relevant]
     changes.retractions = [(i, texts[i]) for i in dict.fromkeys(retracted) if i in relevant]
     changes.new_contradictions = [x for x in added if x[1] in relevant or x[2] in relevant]
@@ -206,7 +206,7 @@ def _judgments(session: Session, since: datetime, scoped, changes: Changes) -> N
         .where(Assessment.claim_id.in_(touched))
         .order_by(Assessment.id)
     ).all()
-    texts = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(touched))))
+    texts = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(touched))).all())
     for claim_id in sorted(touched):
         before: dict[int, int] = {}
         after: dict[int, int] = {}
