@@ -65,6 +65,7 @@ def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
         disagreement=form.disagreement.data or None,
         year=form.year.data or None,
         credibility=form.credibility.data or None,
+        claimant_false_min=form.claimant_false_min.data,
     )
 
 
