@@ -92,9 +92,7 @@ actor_track_record = Table(
         comment="Settled claims whose latest outcome is confirmed.",
     ),
     Column("false_claims", Integer, comment="Settled claims whose latest outcome is false."),
-    Column(
-        "contradicted_claims", Integer, comment="Claims with at least one contradicts link."
-    ),
+    Column("contradicted_claims", Integer, comment="Claims with at least one contradicts link."),
     Column(
         "median_credibility",
         Float,

@@ -114,6 +114,7 @@ def check_in(column: str, vocabulary: dict) -> str:
     codes = ", ".join(str(c) if isinstance(c, int) else f"'{c}'" for c in vocabulary)
     return f"{column} IN ({codes})"
 
+
 DERIVATION_KIND = {
     "quotes": "Quotes: reproduces words of the other source",
     "cites": "Cites: relies on the other source as its evidence",

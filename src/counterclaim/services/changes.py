@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from urllib.parse import parse_qs, urlencode
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from counterclaim.models import Assessment, Claim, ClaimSource, ReportSnapshot, Revision
 
@@ -109,6 +109,18 @@ def save_snapshot(
     session.add(snapshot)
     session.flush()
     return snapshot
+
+
+def recent_snapshots(session: Session, limit: int = 20) -> list[ReportSnapshot]:
+    """Return the latest snapshots, newest first (without loading their content)."""
+    return list(
+        session.scalars(
+            select(ReportSnapshot)
+            .options(defer(ReportSnapshot.content))
+            .order_by(ReportSnapshot.taken_at.desc(), ReportSnapshot.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def parse_since(session: Session, value: str) -> tuple[datetime, ReportSnapshot | None]:

@@ -147,13 +147,17 @@ def snapshot():
 @requires("viewer")
 def changes_page():
     session = get_session()
-    since = request.args.get("since", "")
+    since = request.args.get("since", "").strip()
+    recent = changes.recent_snapshots(session)
+    if not since:
+        return render_template("reports/changes.html", error=None, found=None, snapshot=None,
+                               since="", recent=recent)  # fmt: skip
     try:
         moment, snap = changes.parse_since(session, since)
         scope = changes.scope_of(snap) if snap else ReportScope.from_params(request.args)
         found = changes.changes_since(session, moment, scope)
     except (DomainError, ScopeError) as error:
         return render_template("reports/changes.html", error=str(error), found=None,
-                               snapshot=None, since=since), 400  # fmt: skip
+                               snapshot=None, since=since, recent=recent), 400  # fmt: skip
     return render_template("reports/changes.html", error=None, found=found, snapshot=snap,
-                           since=since)  # fmt: skip
+                           since=since, recent=recent)  # fmt: skip
