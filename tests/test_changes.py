@@ -2,14 +2,20 @@
 the audit trail, as a page and from the command line."""
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner
 
-from counterclaim.models import ClaimLink, ReportSnapshot
-from counterclaim.services import changes, derivations
+from conftest import ENGINES
+from counterclaim.cli import main
+from counterclaim.db import make_engine, make_sessionmaker
+from counterclaim.models import ClaimLink, ReportSnapshot, Tag
+from counterclaim.services import changes, derivations, migrations
 from counterclaim.services.changes import SinceError
 from counterclaim.services.reports import ReportScope
+from counterclaim.services.seed import default_seed_path, load_seed
 from factories import (
     make_actor,
     make_appearance,
@@ -149,3 +155,58 @@ def test_the_page_from_a_date_lists_claims_made_since(client, session):
 def test_json_changes_are_plain_data(session):
     found = changes.changes_since(session, datetime.now(UTC), ReportScope())
     assert json.loads(json.dumps(found.as_dict()))["new_claims"] == []
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+@pytest.fixture(params=ENGINES)
+def seeded(request, database_url_factory):
+    url = database_url_factory(request.param)
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    with make_sessionmaker(engine).begin() as session:
+        load_seed(session, default_seed_path())
+    yield url, engine
+    engine.dispose()
+
+
+def run(url, *args):
+    result = CliRunner().invoke(main, ["--database", url, "report", *args])
+    return result.exit_code, result.output
+
+
+def test_the_cli_saves_a_snapshot_and_reports_changes_since_it(seeded, tmp_path):
+    url, engine = seeded
+    code, output = run(url, "--tag", "Mosul", "--snapshot", "-o", str(tmp_path / "r.md"))
+    assert code == 0, output
+    number = int(re.search(r"Saved snapshot #(\d+)", output).group(1))
+    code, output = run(url, "--since", str(number), "--format", "json")
+    assert code == 0 and json.loads(output)["new_claims"] == []
+
+    with make_sessionmaker(engine).begin() as session:
+        mosul = session.query(Tag).filter_by(name="Mosul").one()
+        claim = make_claim(session, text="A claim after the snapshot", tags=[mosul])
+    code, output = run(url, "--since", str(number), "--format", "json")
+    assert [c["claim"] for c in json.loads(output)["new_claims"]] == [claim.id]
+    code, output = run(url, "--since", str(number))
+    assert code == 0 and output.startswith(f"# Changes since snapshot #{number}")
+    assert f"#{claim.id} A claim after the snapshot" in output
+    code, output = run(url, "--since", str(number), "--format", "html")
+    assert code == 0 and "A claim after the snapshot" in output and "<!doctype html>" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "1", "--format", "pdf"],
+         "Error: --since: a change report is Markdown, HTML or JSON, not PDF.\n"),
+        (["--since", "1", "--format", "csv"],
+         "Error: --since: a change report is Markdown, HTML or JSON, not CSV.\n"),
+        (["--since", "4242"], "Error: --since: there is no snapshot #4242.\n"),
+        (["--since", "last week"],
+         "Error: --since: 'last week' is neither a snapshot number nor a date (YYYY-MM-DD).\n"),
+    ],
+)  # fmt: skip
+def test_the_cli_refuses_what_it_cannot_do_in_one_line(seeded, args, message):
+    assert run(seeded[0], *args) == (1, message)
