@@ -338,3 +338,21 @@ def assert_no_table_scan(session, sql, params):
         plan = [row[0] for row in session.execute(text("EXPLAIN " + sql), params)]
         scans = [line for line in plan if "Seq Scan on" in line]
     assert scans == [], "\n".join(plan)
+
+
+def test_a_round_up_citing_two_independent_originals_does_not_make_them_one(session):
+    claim = make_claim(session)
+    first, second, round_up = make_source(session), make_source(session), make_source(session)
+    derive(session, round_up, first, "cites")
+    derive(session, round_up, second, "cites")
+    make_appearance(session, claim, first, stance="endorses")
+    make_appearance(session, claim, second, stance="endorses")
+    assert (both(session, claim)["independent_origins"], both(session, claim)["circular"]) == (
+        2,
+        False,
+    )
+    make_appearance(session, claim, round_up, stance="endorses")  # carries both: one story
+    assert (both(session, claim)["independent_origins"], both(session, claim)["circular"]) == (
+        1,
+        True,
+    )

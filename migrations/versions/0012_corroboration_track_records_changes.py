@@ -23,13 +23,14 @@ depends_on: str | Sequence[str] | None = None
 
 SUPPORTING = "('origin', 'endorses', 'neutral')"
 
-# One claim's sources grouped by origin. `reach` walks the derivation graph both ways
-# from each of the claim's sources (UNION drops repeats, so a cycle would end too);
-# a connected component is named by its lowest source id (`labels`); components that
-# hold sources of one publisher are merged (`merged`, over the claim's few components
-# only); each group's lowest label names it. A group counts as an independent origin
-# when it holds a supporting source and neither the claimant's own words nor a source
-# the claimant published.
+# One claim's sources grouped by origin. `reach` walks up the derivation graph from each
+# of the claim's sources to everything it derives from, directly or through a chain
+# (UNION drops repeats, so it ends whatever the graph); two of the claim's sources share
+# an origin when their ancestries (themselves included) meet in a source or in a
+# publisher (`joined`), and the sharing is followed to its end (`merged`, over the
+# claim's few sources only); each group is named by its lowest source id. A group is an
+# independent origin when it holds a supporting source and neither the claimant's own
+# words (an `origin` appearance) nor a source, in any ancestry, the claimant published.
 ORIGINS = """
 WITH RECURSIVE
 mine AS (
@@ -38,32 +39,30 @@ mine AS (
 reach(start, node) AS (
     SELECT DISTINCT source_id, source_id FROM mine
     UNION
-    SELECT reach.start,
-           CASE WHEN d.source_id = reach.node THEN d.derived_from_id ELSE d.source_id END
+    SELECT reach.start, d.derived_from_id
       FROM reach
-      JOIN source_derivations AS d
-        ON d.source_id = reach.node OR d.derived_from_id = reach.node
-),
-labels AS (
-    SELECT start, MIN(node) AS label FROM reach GROUP BY start
+      JOIN source_derivations AS d ON d.source_id = reach.node
 ),
 publishers AS (
-    SELECT DISTINCT labels.label, sources.publisher_id
+    SELECT DISTINCT reach.start, sources.publisher_id
       FROM reach
-      JOIN labels ON labels.start = reach.start
       JOIN sources ON sources.id = reach.node
      WHERE sources.publisher_id IS NOT NULL
 ),
-merged(label, root) AS (
-    SELECT label, label FROM labels
+joined(a, b) AS (
+    SELECT one.start, other.start FROM reach AS one JOIN reach AS other ON other.node = one.node
     UNION
-    SELECT merged.label, other.label
-      FROM merged
-      JOIN publishers AS mine_pub ON mine_pub.label = merged.root
-      JOIN publishers AS other ON other.publisher_id = mine_pub.publisher_id
+    SELECT one.start, other.start
+      FROM publishers AS one
+      JOIN publishers AS other ON other.publisher_id = one.publisher_id
+),
+merged(start, other) AS (
+    SELECT DISTINCT source_id, source_id FROM mine
+    UNION
+    SELECT merged.start, joined.b FROM merged JOIN joined ON joined.a = merged.other
 ),
 grouped AS (
-    SELECT label, MIN(root) AS origin FROM merged GROUP BY label
+    SELECT start, MIN(other) AS origin FROM merged GROUP BY start
 ),
 origins AS (
     SELECT grouped.origin,
@@ -71,12 +70,11 @@ origins AS (
                                THEN mine.source_id END) AS supporting,
            MAX(CASE WHEN mine.stance = 'origin' THEN 1 ELSE 0 END) AS claimant_words,
            MAX(CASE WHEN EXISTS (SELECT 1 FROM publishers
-                                  WHERE publishers.label = grouped.label
+                                  WHERE publishers.start = grouped.start
                                     AND publishers.publisher_id = claims.claimant_id)
                     THEN 1 ELSE 0 END) AS claimant_published
       FROM mine
-      JOIN labels ON labels.start = mine.source_id
-      JOIN grouped ON grouped.label = labels.label
+      JOIN grouped ON grouped.start = mine.source_id
      GROUP BY grouped.origin
 )
 """

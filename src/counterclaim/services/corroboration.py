@@ -3,24 +3,27 @@
 The rule (the `claim_corroboration` view of migration 0012 computes the same counts in
 SQL; tests/test_corroboration.py checks they agree):
 
-- a claim's sources fall into groups: two are in one group when one derives from the
-  other, directly or through a chain of source_derivations in either direction (two
-  republications of one wire story are one group through the wire), or when their
-  groups hold a source of the same publisher;
+- each of a claim's sources has an ancestry: itself and every source it derives from,
+  directly or through a chain of source_derivations;
+- two of the claim's sources share an origin when their ancestries meet in a source (two
+  republications of one wire story meet in the wire) or in a publisher, and sharing is
+  followed to its end: the claim's sources fall into groups;
 - a group is an *independent origin* when it holds a source that carries the claim with
   a stance other than refutes or skeptical, and holds neither the claimant's own words
-  (an `origin` appearance) nor any source the claimant published: repeating a claimant
-  does not confirm them;
+  (an `origin` appearance) nor, in any ancestry, a source the claimant published:
+  repeating a claimant does not confirm them;
 - the claim's reporting is *circular* when two or more supporting sources share a group.
 
-Only the claims asked about are computed: the walk starts from their sources.
+Only ancestries are walked, never descendants: a round-up that cites two independent
+originals does not make them one, and a wire story's thousand republications are never
+read. Only the claims asked about are computed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counterclaim.models import (
@@ -33,7 +36,6 @@ from counterclaim.models import (
 )
 
 from .consensus import consensus_medians
-from .derivations import derives_from
 
 SUPPORTING = ("origin", "endorses", "neutral")
 
@@ -101,14 +103,8 @@ def corroboration(session: Session, claim: Claim) -> Corroboration:
     for source_id, stance, title, publisher_id in rows:
         members.setdefault(source_id, Member(source_id, title, publisher_id)).stances.add(stance)
     reach = _reach(session, list(members))
-    # a component is named by its lowest source id; its publishers join components
-    label = {start: min(nodes) for start, nodes in reach.items()}
-    publishers: dict[int, set[int]] = {}
-    for start, nodes in reach.items():
-        publishers.setdefault(label[start], set()).update(
-            p for p in _publishers(session, nodes) if p is not None
-        )
-    parent = {lab: lab for lab in publishers}
+    publishers = {start: _publishers(session, nodes) for start, nodes in reach.items()}
+    parent = {start: start for start in members}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -116,29 +112,27 @@ def corroboration(session: Session, claim: Claim) -> Corroboration:
             x = parent[x]
         return x
 
-    labels = sorted(publishers)
-    for i, a in enumerate(labels):
-        for b in labels[i + 1 :]:
-            if publishers[a] & publishers[b]:
+    starts = sorted(members)
+    for i, a in enumerate(starts):
+        for b in starts[i + 1 :]:
+            if reach[a] & reach[b] or publishers[a] & publishers[b]:
                 parent[find(b)] = find(a)
-    grouped: dict[int, list[Member]] = {}
-    for source_id, member in members.items():
-        grouped.setdefault(find(label[source_id]), []).append(member)
-    groups = []
-    for root, group_members in sorted(grouped.items()):
-        group_publishers = set().union(*(publishers[lab] for lab in labels if find(lab) == root))
-        groups.append(
-            Group(
-                members=group_members,
-                claimant_words=any("origin" in m.stances for m in group_members),
-                claimant_published=claim.claimant_id in group_publishers,
-            )
+    grouped: dict[int, list[int]] = {}
+    for start in starts:
+        grouped.setdefault(find(start), []).append(start)
+    groups = [
+        Group(
+            members=[members[s] for s in group],
+            claimant_words=any("origin" in members[s].stances for s in group),
+            claimant_published=any(claim.claimant_id in publishers[s] for s in group),
         )
+        for _, group in sorted(grouped.items())
+    ]
     return Corroboration(claim.id, len(rows), groups, _edges(session, reach, members))
 
 
 def _reach(session: Session, source_ids: list[int]) -> dict[int, set[int]]:
-    """Return, for each source, every source joined to it by derivation (itself included)."""
+    """Return each source's ancestry: itself and every source it derives from."""
     if not source_ids:
         return {}
     starts = select(Source.id.label("start"), Source.id.label("node")).where(
@@ -146,11 +140,7 @@ def _reach(session: Session, source_ids: list[int]) -> dict[int, set[int]]:
     )
     reach = starts.cte("reach", recursive=True)
     d = SourceDerivation.__table__.alias("d")
-    step = select(
-        reach.c.start,
-        # the other end of the derivation, whichever end the walk reached it by
-        d.c.source_id + d.c.derived_from_id - reach.c.node,
-    ).join(d, or_(d.c.source_id == reach.c.node, d.c.derived_from_id == reach.c.node))
+    step = select(reach.c.start, d.c.derived_from_id).join(d, d.c.source_id == reach.c.node)
     reach = reach.union(step)
     found: dict[int, set[int]] = {}
     for start, node in session.execute(select(reach.c.start, reach.c.node)):
@@ -158,8 +148,9 @@ def _reach(session: Session, source_ids: list[int]) -> dict[int, set[int]]:
     return found
 
 
-def _publishers(session: Session, nodes: set[int]) -> set[int | None]:
-    return set(session.scalars(select(Source.publisher_id).where(Source.id.in_(nodes))))
+def _publishers(session: Session, nodes: set[int]) -> set[int]:
+    query = select(Source.publisher_id).where(Source.id.in_(nodes))
+    return {p for p in session.scalars(query) if p is not None}
 
 
 def _edges(session: Session, reach: dict[int, set[int]], members: dict) -> list[tuple]:
@@ -180,9 +171,8 @@ def _edges(session: Session, reach: dict[int, set[int]], members: dict) -> list[
     edges = [(s, f, kind) for (s, f), kind in sorted(direct.items())]
     for s in sorted(mine):
         for f in sorted(mine):
-            chained = s != f and (s, f) not in direct and f in reach.get(s, ())
-            if chained and derives_from(session, s, f):
-                edges.append((s, f, "chain"))
+            if s != f and (s, f) not in direct and f in reach.get(s, ()):
+                edges.append((s, f, "chain"))  # reach is the ancestry: s derives from f
     return edges
 
 
