@@ -356,3 +356,30 @@ def test_a_round_up_citing_two_independent_originals_does_not_make_them_one(sess
         1,
         True,
     )
+
+
+def test_the_report_shows_corroboration_circular_reporting_and_claimants(client, session):
+    isis, abadi = make_actor(session, name="ISIS-r"), make_actor(session, name="Abadi-r")
+    defended = make_claim(session, claimant=isis, text="Mosul is well defended")
+    collapsing = make_claim(session, claimant=abadi, text="ISIS is collapsing")
+    video = make_source(session, publisher=isis)
+    weekly = make_source(session)
+    derive(session, weekly, video, "summarises")
+    make_appearance(session, defended, video, stance="origin")
+    make_appearance(session, defended, weekly, stance="endorses")
+    from factories import make_link
+
+    make_link(session, defended, collapsing, relation="contradicts")
+    session.commit()
+
+    page = words(client.get("/reports/report?actor=ISIS-r").get_data(as_text=True))
+    assert "Circular reporting 1" in page
+    assert f"#{defended.id} Mosul is well defended — 2 supporting sources, 0 independent" in page
+    assert "ISIS-r 1 0 0 0 1" in page and "Abadi-r 1 0 0 0 1" in page
+
+    from counterclaim.services.report_rigour import markdown, report_rigour
+    from counterclaim.services.reports import ReportScope
+
+    text = markdown(report_rigour(session, ReportScope(actor="ISIS-r")))
+    assert f"| #{defended.id} Mosul is well defended | 2 | 0 | yes |" in text
+    assert f"| #{collapsing.id} ISIS is collapsing | 0 | 0 |  |" in text

@@ -10,7 +10,7 @@ from counterclaim import report_formats
 from counterclaim.db import make_sessionmaker, reader
 from counterclaim.report_formats import FORMATS
 from counterclaim.report_formats import changes as changes_format
-from counterclaim.services import changes, migrations
+from counterclaim.services import changes, migrations, report_rigour
 from counterclaim.services.reports import ReportScope, ScopeError, build_report
 
 from . import Context, friendly_errors, main
@@ -73,6 +73,8 @@ def report_command(
                 report_formats.write(report, fmt, sys.stdout.buffer)
             else:
                 _write_file(report, fmt, output)
+            if fmt == "md":  # corroboration, circular reporting, claimants' records
+                _append_rigour(session, scope, output)
     except ScopeError as error:
         option = OPTION_NAMES.get(error.parameter, f"--{error.parameter}")
         raise click.ClickException(f"{option}: {error.message}") from error
@@ -83,6 +85,16 @@ def report_command(
         saved = _save_snapshot(ctx, scope)
         click.echo(f"Saved snapshot #{saved}: `counterclaim report --since {saved}` shows "
                    "what changed since.", err=True)  # fmt: skip
+
+
+def _append_rigour(session, scope, output: str | None) -> None:
+    text = "\n" + report_rigour.markdown(report_rigour.report_rigour(session, scope))
+    if output is None:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    else:
+        with open(output, "a", encoding="utf-8") as out:
+            out.write(text)
 
 
 def _save_snapshot(ctx: Context, scope) -> int:

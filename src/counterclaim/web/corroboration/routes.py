@@ -11,6 +11,7 @@ from counterclaim.models import Actor, Claim, Source, SourceDerivation
 from counterclaim.report_formats.origins import origins_svg, years_svg
 from counterclaim.services import changes, corroboration, derivations, outcomes, track_records
 from counterclaim.services.errors import DomainError
+from counterclaim.services.report_rigour import report_rigour
 from counterclaim.services.reports import ReportScope, ScopeError, build_report
 
 from ..access import check_may_change, requires
@@ -32,6 +33,7 @@ def helpers():
         "track_record_of": _track_record_of,
         "derivations_of": lambda source: derivations.derivations_of(get_session(), source.id),
         "one_warning": corroboration.one_warning,
+        "report_rigour_of": _report_rigour_of,
     }
 
 
@@ -41,6 +43,13 @@ def _corroboration_of(claim: Claim) -> dict:
     warning = corroboration.credibility_one_warning(session, claim, found.independent_origins)
     return {"found": found, "svg": origins_svg(found), "warning": warning,
             "outcomes": outcomes.outcome_history(session, claim.id)}  # fmt: skip
+
+
+def _report_rigour_of(args):
+    try:
+        return report_rigour(get_session(), ReportScope.from_params(args))
+    except (ScopeError, DomainError):
+        return None  # the report page has answered the scope's error already
 
 
 def _track_record_of(actor: Actor) -> dict:
