@@ -103,7 +103,18 @@ def corroboration(session: Session, claim: Claim) -> Corroboration:
     for source_id, stance, title, publisher_id in rows:
         members.setdefault(source_id, Member(source_id, title, publisher_id)).stances.add(stance)
     reach = _reach(session, list(members))
-    publishers = {start: _publishers(session, nodes) for start, nodes in reach.items()}
+    every = set().union(*reach.values()) if reach else set()
+    publisher_of = dict(
+        session.execute(
+            select(Source.id, Source.publisher_id).where(
+                Source.id.in_(every), Source.publisher_id.is_not(None)
+            )
+        ).all()
+    )
+    publishers = {
+        start: {publisher_of[n] for n in nodes if n in publisher_of}
+        for start, nodes in reach.items()
+    }
     parent = {start: start for start in members}
 
     def find(x: int) -> int:
@@ -148,11 +159,6 @@ def _reach(session: Session, source_ids: list[int]) -> dict[int, set[int]]:
     return found
 
 
-def _publishers(session: Session, nodes: set[int]) -> set[int]:
-    query = select(Source.publisher_id).where(Source.id.in_(nodes))
-    return {p for p in session.scalars(query) if p is not None}
-
-
 def _edges(session: Session, reach: dict[int, set[int]], members: dict) -> list[tuple]:
     """Return the derivations among the claim's sources, a chain through others as one."""
     mine = set(members)
@@ -188,8 +194,6 @@ def counts(session: Session, claim_ids: list[int]) -> dict[int, dict]:
 def credibility_one_warning(session: Session, claim: Claim, origins: int) -> str | None:
     """Return a warning when the consensus or a current assessment says credibility 1 but
     fewer than two independent origins carry the claim; None otherwise."""
-    if origins >= 2:
-        return None
     medians = consensus_medians(Assessment.claim_id == claim.id)
     median = session.scalar(select(medians.c.median))
     ratings: dict[int, int] = {}  # each analyst's latest rating: the last one read
@@ -200,7 +204,7 @@ def credibility_one_warning(session: Session, claim: Claim, origins: int) -> str
     ):
         ratings[analyst_id] = credibility
     says_one = (median is not None and median < 1.5) or 1 in ratings.values()
-    if not says_one:
+    if not says_one or origins >= 2:
         return None
     return one_warning(origins)
 
