@@ -383,3 +383,22 @@ def test_the_report_shows_corroboration_circular_reporting_and_claimants(client,
     text = markdown(report_rigour(session, ReportScope(actor="ISIS-r")))
     assert f"| #{defended.id} Mosul is well defended | 2 | 0 | yes |" in text
     assert f"| #{collapsing.id} ISIS is collapsing | 0 | 0 |  |" in text
+
+
+def test_researchers_read_the_views_through_the_read_only_console(research):
+    """The console (read-only by the database's own means) runs both views on the demo."""
+    console = research.console()
+    result = console.run(
+        "SELECT c.supporting_sources, c.independent_origins, c.circular"
+        "  FROM claim_corroboration AS c JOIN claims ON claims.id = c.claim_id"
+        " WHERE claims.text LIKE :start",
+        {"start": "ISIS has built%"},
+    )
+    assert [tuple(row[:2]) for row in result.rows] == [(2, 0)]
+    assert result.rows[0][2] in (True, 1)
+    record = console.run(
+        "SELECT t.claims, t.contradicted_claims FROM actor_track_record AS t"
+        " JOIN actors ON actors.id = t.actor_id WHERE actors.name = :name",
+        {"name": "Haider al-Abadi"},
+    )
+    assert record.rows[0][0] >= 3 and record.rows[0][1] >= 1
