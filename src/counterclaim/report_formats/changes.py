@@ -39,7 +39,7 @@ def _markdown(found: Changes) -> str:
     section("New contradictions", [_pair(x) for x in found.new_contradictions])
     section("Removed contradictions", [_pair(x) for x in found.removed_contradictions])
     section("Consensus that moved",
-            [f"#{m.claim_id} {esc(m.text)}: {_num(m.before)} → {_num(m.after)}"
+            [f"#{m.claim_id} {esc(m.text)} — {_num(m.before)} → {_num(m.after)}"
              for m in found.consensus_moved])  # fmt: skip
     section("New sources", [f"#{i} {esc(t)}" for i, t in found.new_sources])
     section("New derivations",

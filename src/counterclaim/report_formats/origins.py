@@ -18,7 +18,7 @@ def origins_svg(found: Corroboration) -> Markup:
     parts: list[str] = []
     widest = max(len(g.members) for g in found.groups)
     width = PAD * 2 + 150 + widest * (BOX_W + GAP_X)
-    height = PAD * 2 + len(found.groups) * ROW_H
+    height = PAD * 2 + (len(found.groups) - 1) * ROW_H + BOX_H
     for row, group in enumerate(found.groups):
         y = PAD + row * ROW_H
         if group.independent:

@@ -82,8 +82,9 @@ def track_record(session: Session, actor_id: int, *, top: int = 3) -> TrackRecor
             .order_by(medians.c.median, Claim.id)
         )
     ]
-    best = rated[:top]
-    worst = [r for r in reversed(rated) if r not in best][:top]
+    half = min(top, (len(rated) + 1) // 2)  # a short list splits, never repeats a claim
+    best = rated[:half]
+    worst = rated[half:][::-1][:top]
     return TrackRecord(record, by_year, best, worst)
 
 
