@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from counterclaim.db import make_sessionmaker
-from counterclaim.models import SourceDerivation, claim_corroboration
+from counterclaim.models import Revision, Source, SourceDerivation, claim_corroboration
 from counterclaim.services import corroboration, derivations
 from counterclaim.services.errors import Duplicate, NotAllowed
 from factories import (
@@ -153,12 +153,19 @@ def test_concurrent_opposite_derivations_cannot_both_land(engine):
                 )
             ).all()
         assert len(rows) == 1
-    finally:
+    finally:  # the sources were committed: leave the shared database as it was
         with engine.begin() as conn:
-            conn.execute(
-                SourceDerivation.__table__.delete().where(SourceDerivation.source_id.in_(ids))
-            )
-            conn.execute(text("DELETE FROM revisions WHERE entity = 'source_derivations'"))
+            made = conn.scalars(
+                select(SourceDerivation.id).where(SourceDerivation.source_id.in_(ids))
+            ).all()
+            conn.execute(SourceDerivation.__table__.delete().where(SourceDerivation.id.in_(made)))
+            conn.execute(Source.__table__.delete().where(Source.id.in_(ids)))
+            for entity, entity_ids in (("source_derivations", made), ("sources", ids)):
+                conn.execute(
+                    Revision.__table__.delete().where(
+                        Revision.entity == entity, Revision.entity_id.in_(entity_ids)
+                    )
+                )
 
 
 # --- independent origins -------------------------------------------------------------------

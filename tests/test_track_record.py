@@ -144,3 +144,36 @@ def test_outcomes_are_audited(session):
     assert session.get(ClaimOutcome, decision.id).claim_id == claim.id
     assert session.get(Claim, claim.id).status == "settled"
     assert actor_track_record.c.false_claims is not None
+
+
+@pytest.mark.parametrize(
+    ("role", "lands_on"), [("editor", "/settle"), ("analyst", "")], ids=["editor", "analyst"]
+)
+def test_settling_through_the_edit_form_asks_for_the_outcome(login_as, session, role, lands_on):
+    client = login_as(role)
+    session.info["user_id"] = client.user.id  # the analyst's own claim
+    claim = make_claim(session)
+    session.info.pop("user_id")
+    session.commit()
+    answer = client.post(
+        f"/claims/{claim.id}/edit",
+        data={"text": claim.text, "claimant_id": claim.claimant_id, "status": "settled",
+              "version": claim.version},
+    )  # fmt: skip
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == f"/claims/{claim.id}{lands_on}"
+
+
+def test_the_settle_page_proposes_from_the_consensus_and_records(client, session):
+    claim = make_claim(session)
+    make_assessment(session, claim, credibility=5)
+    session.commit()
+    page = client.get(f"/claims/{claim.id}/settle").get_data(as_text=True)
+    assert '<option selected value="false">' in page
+    refused = client.post(f"/claims/{claim.id}/settle", data={"outcome": "false", "rationale": ""})
+    assert refused.status_code == 400 and "Say why" in refused.get_data(as_text=True)
+    done = client.post(
+        f"/claims/{claim.id}/settle", data={"outcome": "doubtful", "rationale": "Video seen."}
+    )
+    assert done.status_code == 302
+    assert outcomes.outcome_history(session, claim.id)[0].outcome == "doubtful"

@@ -10,10 +10,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
 from counterclaim.models import Actor, Claim, Source, Tag
 from counterclaim.services import claims as service
-from counterclaim.services import evidence, facets, merging, sources
+from counterclaim.services import evidence, facets, merging, outcomes, sources
 from counterclaim.services.errors import DomainError, StaleEdit
 from counterclaim.services.exchange import jsonld
 
@@ -125,6 +126,12 @@ def edit(claim_id: int):
         form.version.data = conflict.current_version
         return render_template("claims/form.html", form=form, claim=claim, conflict=conflict), 409
     session.commit()
+    if claim.status == "settled" and not outcomes.outcome_history(session, claim.id):
+        if current_user.has_role("editor"):  # settling asks for the outcome
+            flash("Claim saved. It is settled: record its outcome.", "success")
+            return redirect(url_for("corroboration.settle", claim_id=claim.id))
+        flash("Claim saved. It is settled: an editor records its outcome.", "success")
+        return redirect(url_for("claims.detail", claim_id=claim.id))
     flash("Claim saved.", "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
 
