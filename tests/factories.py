@@ -9,8 +9,11 @@ from counterclaim.models import (
     Assessment,
     Claim,
     ClaimLink,
+    ClaimOutcome,
     ClaimSource,
+    ReportSnapshot,
     Source,
+    SourceDerivation,
     Tag,
     User,
 )
@@ -112,3 +115,31 @@ def make_note(session, claim=None, author=None, **overrides) -> Annotation:
     session.add(note)
     session.flush()
     return note
+
+
+def make_derivation(session, source=None, derived_from=None, **overrides) -> SourceDerivation:
+    derivation = SourceDerivation(
+        source_id=(source or make_source(session)).id,
+        derived_from_id=(derived_from or make_source(session)).id,
+        **{"kind": "quotes", **overrides},
+    )
+    session.add(derivation)
+    session.flush()
+    return derivation
+
+
+def make_outcome(session, claim=None, **overrides) -> ClaimOutcome:
+    outcome = ClaimOutcome(
+        claim_id=(claim or make_claim(session)).id,
+        **{"outcome": "unresolved", "rationale": "Not decided by the evidence.", **overrides},
+    )
+    session.add(outcome)
+    session.flush()
+    return outcome
+
+
+def make_snapshot(session, **overrides) -> ReportSnapshot:
+    snapshot = ReportSnapshot(**{"scope": "tag=Mosul", "content": {"pairs": []}, **overrides})
+    session.add(snapshot)
+    session.flush()
+    return snapshot

@@ -13,8 +13,11 @@ from factories import (
     make_appearance,
     make_assessment,
     make_claim,
+    make_derivation,
     make_link,
     make_note,
+    make_outcome,
+    make_snapshot,
     make_source,
     make_tag,
     make_user,
@@ -40,6 +43,9 @@ KINDS = {
     "tags": (make_tag, "description", "Edited."),
     "users": (make_user, "display_name", "Edited Name"),
     "saved_queries": (make_saved_query, "description", "Edited."),
+    "source_derivations": (make_derivation, "kind", "cites"),
+    "claim_outcomes": (make_outcome, "rationale", "Revised: the video was seen."),
+    "report_snapshots": (make_snapshot, "scope", "tag=Raqqa"),
 }
 
 
