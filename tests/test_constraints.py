@@ -18,11 +18,14 @@ from counterclaim.models import (
     Base,
     Claim,
     ClaimLink,
+    ClaimOutcome,
     ClaimSource,
     ClaimTag,
+    ReportSnapshot,
     Revision,
     SavedQuery,
     Source,
+    SourceDerivation,
     Tag,
     User,
     VerdictMapping,
@@ -32,6 +35,8 @@ from counterclaim.models.vocabulary import (
     CLAIM_STATUS,
     CONFIDENCE,
     CREDIBILITY,
+    DERIVATION_KIND,
+    OUTCOME,
     RELATIONS,
     RELIABILITY,
     REVISION_ACTIONS,
@@ -46,8 +51,11 @@ from factories import (
     make_appearance,
     make_assessment,
     make_claim,
+    make_derivation,
     make_link,
     make_note,
+    make_outcome,
+    make_snapshot,
     make_source,
     make_tag,
     make_user,
@@ -171,6 +179,8 @@ VOCABULARY_COLUMNS = [
     ("users", "role", make_user, ROLES, ["root", "Admin", ""]),
     ("revisions", "action", make_revision, REVISION_ACTIONS, ["insert", "Create", ""]),
     ("verdict_mappings", "credibility", make_verdict_mapping, CREDIBILITY, [0, 7]),
+    ("source_derivations", "kind", make_derivation, DERIVATION_KIND, ["copies", "Quotes", ""]),
+    ("claim_outcomes", "outcome", make_outcome, OUTCOME, ["true", "False", ""]),
 ]
 
 GOOD_CODES = [
@@ -280,6 +290,16 @@ BAD_ROWS = [
     ),
     ("a note on a claim and a source", "ck_annotations_exactly_one_subject", _note_on_both),
     ("a note on neither", "ck_annotations_exactly_one_subject", _note_on_nothing),
+    (
+        "a source derived from itself",
+        "ck_source_derivations_not_self",
+        lambda s: (lambda src: make_derivation(s, src, src))(make_source(s)),
+    ),
+    (
+        "claim_outcomes.rationale empty",
+        "ck_claim_outcomes_rationale_not_empty",
+        lambda s: make_outcome(s, rationale=""),
+    ),
 ]
 
 
@@ -363,6 +383,13 @@ DUPLICATES = [
         "the same appearance twice",
         "uq_claim_sources_claim_id_source_id_locator",
         _same_appearance_twice,
+    ),
+    (
+        "the same derivation twice",
+        "uq_source_derivations_source_id_derived_from_id",
+        lambda s: (lambda a, b: [make_derivation(s, a, b, kind=k) for k in ("quotes", "cites")])(
+            make_source(s), make_source(s)
+        ),
     ),
 ]
 
@@ -486,6 +513,24 @@ DANGLING = [
         lambda s: add(s, ClaimTag(claim_id=make_claim(s).id, tag_id=MISSING)),
     ),
     ("fk_revisions_user_id_users", lambda s: make_revision(s, user_id=MISSING)),
+    (
+        "fk_source_derivations_source_id_sources",
+        lambda s: add(
+            s, SourceDerivation(source_id=MISSING, derived_from_id=make_source(s).id, kind="quotes")
+        ),
+    ),
+    (
+        "fk_source_derivations_derived_from_id_sources",
+        lambda s: add(
+            s, SourceDerivation(source_id=make_source(s).id, derived_from_id=MISSING, kind="quotes")
+        ),
+    ),
+    (
+        "fk_claim_outcomes_claim_id_claims",
+        lambda s: add(s, ClaimOutcome(claim_id=MISSING, outcome="false", rationale="x")),
+    ),
+    ("fk_claim_outcomes_decided_by_users", lambda s: make_outcome(s, decided_by=MISSING)),
+    ("fk_report_snapshots_taken_by_users", lambda s: make_snapshot(s, taken_by=MISSING)),
     *(
         (
             f"fk_{model.__tablename__}_created_by_users",
@@ -497,6 +542,7 @@ DANGLING = [
             (Claim, make_claim),
             (ClaimSource, make_appearance),
             (ClaimLink, make_link),
+            (SourceDerivation, make_derivation),
         )
     ),
 ]
@@ -566,6 +612,21 @@ RESTRICTED_DELETES = [
     ("a source with a note", "fk_annotations_source_id_sources", _annotated_source),
     ("a user with an assessment", "fk_assessments_analyst_id_users", _analyst),
     ("a user who wrote a note", "fk_annotations_author_id_users", _note_author),
+    (
+        "a source another derives from",
+        "fk_source_derivations_derived_from_id_sources",
+        lambda s: (Source, make_derivation(s).derived_from_id),
+    ),
+    (
+        "a source that derives from another",
+        "fk_source_derivations_source_id_sources",
+        lambda s: (Source, make_derivation(s).source_id),
+    ),
+    (
+        "a claim with an outcome",
+        "fk_claim_outcomes_claim_id_claims",
+        lambda s: (Claim, make_outcome(s).claim_id),
+    ),
 ]
 
 
@@ -606,6 +667,20 @@ SET_NULL_DELETES = [
     ),
     ("an affiliate loses its affiliation", "fk_actors_affiliation_id_actors", _affiliated_actor),
     ("a user's revisions lose their user", "fk_revisions_user_id_users", _revision_by_user),
+    (
+        "a user's outcomes lose their decider",
+        "fk_claim_outcomes_decided_by_users",
+        lambda s: (lambda o: (User, o.decided_by, ClaimOutcome, o.id, "decided_by"))(
+            make_outcome(s, decided_by=make_user(s).id)
+        ),
+    ),
+    (
+        "a user's snapshots lose their taker",
+        "fk_report_snapshots_taken_by_users",
+        lambda s: (lambda r: (User, r.taken_by, ReportSnapshot, r.id, "taken_by"))(
+            make_snapshot(s, taken_by=make_user(s).id)
+        ),
+    ),
     *(
         (
             f"a user's {model.__tablename__} lose their creator",
@@ -618,6 +693,7 @@ SET_NULL_DELETES = [
             (Claim, make_claim),
             (ClaimSource, make_appearance),
             (ClaimLink, make_link),
+            (SourceDerivation, make_derivation),
         )
     ),
 ]
