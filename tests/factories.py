@@ -10,10 +10,13 @@ from counterclaim.models import (
     Assessment,
     Claim,
     ClaimLink,
+    ClaimOutcome,
     ClaimSource,
     RelationMapping,
+    ReportSnapshot,
     Review,
     Source,
+    SourceDerivation,
     Tag,
     User,
 )
@@ -144,3 +147,31 @@ def make_relation_mapping(session, **overrides) -> RelationMapping:
     session.add(row)
     session.flush()
     return row
+
+
+def make_derivation(session, source=None, derived_from=None, **overrides) -> SourceDerivation:
+    derivation = SourceDerivation(
+        source_id=(source or make_source(session)).id,
+        derived_from_id=(derived_from or make_source(session)).id,
+        **{"kind": "quotes", **overrides},
+    )
+    session.add(derivation)
+    session.flush()
+    return derivation
+
+
+def make_outcome(session, claim=None, **overrides) -> ClaimOutcome:
+    outcome = ClaimOutcome(
+        claim_id=(claim or make_claim(session)).id,
+        **{"outcome": "unresolved", "rationale": "Not decided by the evidence.", **overrides},
+    )
+    session.add(outcome)
+    session.flush()
+    return outcome
+
+
+def make_snapshot(session, **overrides) -> ReportSnapshot:
+    snapshot = ReportSnapshot(**{"scope": "tag=Mosul", "content": {"pairs": []}, **overrides})
+    session.add(snapshot)
+    session.flush()
+    return snapshot

@@ -14,10 +14,13 @@ from factories import (
     make_appearance,
     make_assessment,
     make_claim,
+    make_derivation,
     make_link,
     make_note,
+    make_outcome,
     make_relation_mapping,
     make_review,
+    make_snapshot,
     make_source,
     make_tag,
     make_user,
@@ -46,6 +49,9 @@ KINDS = {
     "reviews": (make_review, "verdict", "Mostly False"),
     "actor_aliases": (make_actor_alias, "alias", "Edited alias"),
     "relation_mappings": (make_relation_mapping, "relation", "contradicts"),
+    "source_derivations": (make_derivation, "kind", "cites"),
+    "claim_outcomes": (make_outcome, "rationale", "Revised: the video was seen."),
+    "report_snapshots": (make_snapshot, "scope", "tag=Raqqa"),
 }
 
 

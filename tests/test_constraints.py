@@ -19,12 +19,15 @@ from counterclaim.models import (
     Base,
     Claim,
     ClaimLink,
+    ClaimOutcome,
     ClaimSource,
     ClaimTag,
+    ReportSnapshot,
     Review,
     Revision,
     SavedQuery,
     Source,
+    SourceDerivation,
     Tag,
     User,
     VerdictMapping,
@@ -36,6 +39,8 @@ from counterclaim.models.vocabulary import (
     CLAIM_STATUS,
     CONFIDENCE,
     CREDIBILITY,
+    DERIVATION_KIND,
+    OUTCOME,
     RELATIONS,
     RELIABILITY,
     REVISION_ACTIONS,
@@ -51,10 +56,13 @@ from factories import (
     make_appearance,
     make_assessment,
     make_claim,
+    make_derivation,
     make_link,
     make_note,
+    make_outcome,
     make_relation_mapping,
     make_review,
+    make_snapshot,
     make_source,
     make_tag,
     make_user,
@@ -193,6 +201,8 @@ VOCABULARY_COLUMNS = [
         RELATION_TARGETS,
         ["refutes", "None", ""],
     ),
+    ("source_derivations", "kind", make_derivation, DERIVATION_KIND, ["copies", "Quotes", ""]),
+    ("claim_outcomes", "outcome", make_outcome, OUTCOME, ["true", "False", ""]),
 ]
 
 GOOD_CODES = [
@@ -312,6 +322,16 @@ BAD_ROWS = [
     ),
     ("a note on a claim and a source", "ck_annotations_exactly_one_subject", _note_on_both),
     ("a note on neither", "ck_annotations_exactly_one_subject", _note_on_nothing),
+    (
+        "a source derived from itself",
+        "ck_source_derivations_not_self",
+        lambda s: (lambda src: make_derivation(s, src, src))(make_source(s)),
+    ),
+    (
+        "claim_outcomes.rationale empty",
+        "ck_claim_outcomes_rationale_not_empty",
+        lambda s: make_outcome(s, rationale=""),
+    ),
 ]
 
 
@@ -397,6 +417,13 @@ DUPLICATES = [
         "the same appearance twice",
         "uq_claim_sources_claim_id_source_id_locator",
         _same_appearance_twice,
+    ),
+    (
+        "the same derivation twice",
+        "uq_source_derivations_source_id_derived_from_id",
+        lambda s: (lambda a, b: [make_derivation(s, a, b, kind=k) for k in ("quotes", "cites")])(
+            make_source(s), make_source(s)
+        ),
     ),
 ]
 
@@ -562,6 +589,24 @@ DANGLING = [
         "fk_actor_aliases_actor_id_actors",
         lambda s: add(s, ActorAlias(actor_id=MISSING, alias="Nobody", key="nobody")),
     ),
+    (
+        "fk_source_derivations_source_id_sources",
+        lambda s: add(
+            s, SourceDerivation(source_id=MISSING, derived_from_id=make_source(s).id, kind="quotes")
+        ),
+    ),
+    (
+        "fk_source_derivations_derived_from_id_sources",
+        lambda s: add(
+            s, SourceDerivation(source_id=make_source(s).id, derived_from_id=MISSING, kind="quotes")
+        ),
+    ),
+    (
+        "fk_claim_outcomes_claim_id_claims",
+        lambda s: add(s, ClaimOutcome(claim_id=MISSING, outcome="false", rationale="x")),
+    ),
+    ("fk_claim_outcomes_decided_by_users", lambda s: make_outcome(s, decided_by=MISSING)),
+    ("fk_report_snapshots_taken_by_users", lambda s: make_snapshot(s, taken_by=MISSING)),
     *(
         (
             f"fk_{model.__tablename__}_created_by_users",
@@ -573,6 +618,7 @@ DANGLING = [
             (Claim, make_claim),
             (ClaimSource, make_appearance),
             (ClaimLink, make_link),
+            (SourceDerivation, make_derivation),
         )
     ),
 ]
@@ -652,6 +698,21 @@ RESTRICTED_DELETES = [
     ("a user who wrote a note", "fk_annotations_author_id_users", _note_author),
     ("a claim with a review", "fk_reviews_claim_id_claims", _reviewed_claim),
     ("an actor who reviewed a claim", "fk_reviews_reviewer_id_actors", _reviewer),
+    (
+        "a source another derives from",
+        "fk_source_derivations_derived_from_id_sources",
+        lambda s: (Source, make_derivation(s).derived_from_id),
+    ),
+    (
+        "a source that derives from another",
+        "fk_source_derivations_source_id_sources",
+        lambda s: (Source, make_derivation(s).source_id),
+    ),
+    (
+        "a claim with an outcome",
+        "fk_claim_outcomes_claim_id_claims",
+        lambda s: (Claim, make_outcome(s).claim_id),
+    ),
 ]
 
 
@@ -702,6 +763,20 @@ SET_NULL_DELETES = [
         "fk_assessments_withdrawn_by_users",
         _withdrawing_user,
     ),
+    (
+        "a user's outcomes lose their decider",
+        "fk_claim_outcomes_decided_by_users",
+        lambda s: (lambda o: (User, o.decided_by, ClaimOutcome, o.id, "decided_by"))(
+            make_outcome(s, decided_by=make_user(s).id)
+        ),
+    ),
+    (
+        "a user's snapshots lose their taker",
+        "fk_report_snapshots_taken_by_users",
+        lambda s: (lambda r: (User, r.taken_by, ReportSnapshot, r.id, "taken_by"))(
+            make_snapshot(s, taken_by=make_user(s).id)
+        ),
+    ),
     *(
         (
             f"a user's {model.__tablename__} lose their creator",
@@ -714,6 +789,7 @@ SET_NULL_DELETES = [
             (Claim, make_claim),
             (ClaimSource, make_appearance),
             (ClaimLink, make_link),
+            (SourceDerivation, make_derivation),
         )
     ),
 ]

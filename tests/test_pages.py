@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from counterclaim.models import Revision, SavedQuery
+from counterclaim.models import Revision, SavedQuery, SourceDerivation
 from factories import (
     make_appearance,
     make_assessment,
@@ -41,6 +41,10 @@ def make_world(session, owner=None) -> dict:
     make_note(session, source=appearance.source, body="on the source")
     query = SavedQuery(name="By tag", sql="SELECT id FROM tags WHERE name = :tag")
     session.add(query)
+    derivation = SourceDerivation(
+        source_id=appearance.source_id, derived_from_id=make_source(session).id, kind="quotes"
+    )
+    session.add(derivation)
     claim.text = "Claim number one, edited"  # an update, so that history has a revision to restore
     session.flush()
     user = make_user(session, role="viewer")
@@ -63,6 +67,7 @@ def make_world(session, owner=None) -> dict:
         "revision_id": revision.id,
         "assessment_id": assessment.id,
         "note_id": note.id,
+        "derivation_id": derivation.id,
     }
 
 

@@ -388,3 +388,18 @@ def test_a_malformed_seed_file_is_refused(session, tmp_path, text):
 def test_a_missing_seed_file_is_refused(session, tmp_path):
     with pytest.raises(SeedError, match="cannot read"):
         load_seed(session, tmp_path / "absent.yaml")
+
+
+def test_debkas_account_of_the_isis_video_adds_no_independent_origin(session, loaded):
+    """DEBKA Weekly endorses ISIS's claim of a competent defence, but summarises ISIS's own
+    video: two sources carry the claim, no independent origin does."""
+    from counterclaim.models import claim_corroboration
+    from counterclaim.services.corroboration import corroboration
+
+    claim = session.scalars(select(Claim).where(Claim.text.startswith("ISIS has built"))).one()
+    row = session.execute(
+        select(claim_corroboration).where(claim_corroboration.c.claim_id == claim.id)
+    ).one()
+    assert (row.supporting_sources, row.independent_origins, row.circular) == (2, 0, True)
+    (group,) = corroboration(session, claim).groups
+    assert group.claimant_words and group.claimant_published and not group.independent

@@ -9,13 +9,22 @@ from .base import Base
 from .claim import Claim, ClaimLink, ClaimSource
 from .relation_mapping import RelationMapping
 from .review import Review
+from .derivation import SourceDerivation
+from .outcome import ClaimOutcome
 from .revision import Revision
 from .saved_query import SavedQuery
+from .snapshot import ReportSnapshot
 from .source import Source
 from .tag import ClaimTag, Tag
 from .user import User
 from .verdict import VerdictMapping
-from .views import claim_consensus, claim_contradictions, contested_claims
+from .views import (
+    actor_track_record,
+    claim_consensus,
+    claim_contradictions,
+    claim_corroboration,
+    contested_claims,
+)
 
 __all__ = [
     "Actor",
@@ -25,17 +34,22 @@ __all__ = [
     "Base",
     "Claim",
     "ClaimLink",
+    "ClaimOutcome",
     "ClaimSource",
     "ClaimTag",
     "RelationMapping",
     "Review",
+    "ReportSnapshot",
     "Revision",
     "SavedQuery",
     "Source",
+    "SourceDerivation",
     "Tag",
     "User",
     "VerdictMapping",
+    "actor_track_record",
     "claim_consensus",
     "claim_contradictions",
+    "claim_corroboration",
     "contested_claims",
 ]

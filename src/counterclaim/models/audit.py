@@ -28,10 +28,13 @@ from .annotation import Annotation
 from .assessment import Assessment
 from .base import utcnow
 from .claim import Claim, ClaimLink, ClaimSource
+from .derivation import SourceDerivation
+from .outcome import ClaimOutcome
 from .relation_mapping import RelationMapping
 from .review import Review
 from .revision import Revision
 from .saved_query import SavedQuery
+from .snapshot import ReportSnapshot
 from .source import Source
 from .tag import Tag
 from .user import User
@@ -54,6 +57,9 @@ AUDITED = (
     Review,
     ActorAlias,
     RelationMapping,
+    SourceDerivation,
+    ClaimOutcome,
+    ReportSnapshot,
 )
 #: Bookkeeping that every save changes; `revisions.at` says when, the version follows.
 UNRECORDED = frozenset({"id", "created_at", "updated_at", "version"})

@@ -53,3 +53,54 @@ contested_claims = Table(
     Column("contradicting_actors", Integer, comment="How many distinct actors contradict it."),
     comment="Claims with at least one contradiction, with counts.",
 )
+
+claim_corroboration = Table(
+    "claim_corroboration",
+    view_metadata,
+    Column("claim_id", Integer, comment="The claim (every claim has a row)."),
+    Column("appearances", Integer, comment="Its appearances in sources (claim_sources rows)."),
+    Column(
+        "supporting_sources",
+        Integer,
+        comment="Distinct sources carrying it with a stance other than refutes or skeptical.",
+    ),
+    Column(
+        "independent_origins",
+        Integer,
+        comment="Groups of its sources joined by derivation (any chain, either way) or by "
+        "publisher that hold a supporting source and neither the claimant's own words "
+        "(an origin appearance) nor a source the claimant published.",
+    ),
+    Column(
+        "circular",
+        Boolean,
+        comment="True when two or more supporting sources share one origin (one group).",
+    ),
+    comment="Independent corroboration of each claim: sources that derive from one another "
+    "or share a publisher are one origin, and repeating the claimant confirms nothing.",
+)
+
+actor_track_record = Table(
+    "actor_track_record",
+    view_metadata,
+    Column("actor_id", Integer, comment="The actor (every actor has a row)."),
+    Column("claims", Integer, comment="Claims the actor made."),
+    Column("settled", Integer, comment="Of those, claims whose status is settled."),
+    Column(
+        "confirmed_claims",
+        Integer,
+        comment="Settled claims whose latest outcome is confirmed.",
+    ),
+    Column("false_claims", Integer, comment="Settled claims whose latest outcome is false."),
+    Column("contradicted_claims", Integer, comment="Claims with at least one contradicts link."),
+    Column(
+        "median_credibility",
+        Float,
+        comment="Median of the actor's claims' consensus credibility (claim_consensus's "
+        "median; claims rated only 6, or not rated, are left out).",
+    ),
+    Column("first_claim_on", String, comment="The earliest date one of the claims was made."),
+    Column("last_claim_on", String, comment="The latest date one of the claims was made."),
+    comment="Each actor's track record as a claimant: how many claims, settled, confirmed, "
+    "false and contradicted, and their median credibility.",
+)

@@ -113,3 +113,20 @@ def check_in(column: str, vocabulary: dict) -> str:
     """Return the SQL of a CHECK that `column` holds one of the vocabulary's codes."""
     codes = ", ".join(str(c) if isinstance(c, int) else f"'{c}'" for c in vocabulary)
     return f"{column} IN ({codes})"
+
+
+DERIVATION_KIND = {
+    "quotes": "Quotes: reproduces words of the other source",
+    "cites": "Cites: relies on the other source as its evidence",
+    "republishes": "Republishes: carries the other source's text (a wire story)",
+    "summarises": "Summarises: retells the other source in its own words",
+    "translates": "Translates: the other source in another language",
+}
+
+OUTCOME = {
+    "confirmed": "Confirmed: the claim proved true",
+    "probably_true": "Probably true",
+    "unresolved": "Unresolved: the evidence does not decide it",
+    "doubtful": "Doubtful",
+    "false": "False: the claim proved untrue",
+}

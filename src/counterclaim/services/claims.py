@@ -26,6 +26,7 @@ from .errors import NotAllowed
 from .pagination import Page, Sort, paginate
 from .search import claims_matching
 from .search_query import every_word_a_prefix, parse
+from .track_records import claimants_with_false_claims
 
 CLAIM_FIELDS = ("text", "is_verbatim", "claimant_id", "stated_on", "status")
 
@@ -57,6 +58,7 @@ class ClaimFilters:
     disagreement: bool | None = None
     year: str | None = None  # "2016", or "none" for undated claims
     credibility: str | None = None  # consensus band "1"-"5", "6" cannot judge, "none"
+    claimant_false_min: int | None = None  # claimants with at least N false (settled) claims
 
     def is_empty(self) -> bool:
         return all(value in (None, "") for value in vars(self).values())
@@ -193,6 +195,8 @@ def narrow(session: Session, stmt, f: ClaimFilters):
         stmt = stmt.where(Claim.stated_on.between(date(year, 1, 1), date(year, 12, 31)))
     if f.credibility:
         stmt = stmt.where(claims_with_band(f.credibility))
+    if f.claimant_false_min:
+        stmt = stmt.where(Claim.claimant_id.in_(claimants_with_false_claims(f.claimant_false_min)))
     return stmt
 
 

@@ -35,6 +35,7 @@ from counterclaim.models import (
     ClaimSource,
     SavedQuery,
     Source,
+    SourceDerivation,
     Tag,
     User,
 )
@@ -43,6 +44,7 @@ from counterclaim.models.vocabulary import (
     CLAIM_STATUS,
     CONFIDENCE,
     CREDIBILITY,
+    DERIVATION_KIND,
     RELATIONS,
     RELIABILITY,
     ROLES,
@@ -54,6 +56,9 @@ from counterclaim.models.vocabulary import (
 )
 from counterclaim.paths import resource_dir
 
+from .derivations import add_derivation
+from .errors import DomainError
+
 DEFAULT_SEED = "mosul-offensive-2016.yaml"
 
 _Row = TypeVar("_Row")
@@ -64,6 +69,7 @@ ENTITIES = (
     "actors",
     "tags",
     "sources",
+    "source_derivations",
     "claims",
     "claim_tags",
     "claim_sources",
@@ -79,6 +85,7 @@ _SECTIONS = (
     "actors",
     "tags",
     "sources",
+    "derivations",
     "claims",
     "links",
     "assessments",
@@ -203,6 +210,14 @@ class _LinkSpec:
 
 
 @dataclass(frozen=True)
+class _DerivationSpec:
+    source: str
+    derived_from: str
+    kind: str
+    where: str
+
+
+@dataclass(frozen=True)
 class _AssessmentSpec:
     claim: str
     analyst: str
@@ -234,6 +249,7 @@ class _Seed:
     actors: list[_ActorSpec] = field(default_factory=list)
     tags: list[_TagSpec] = field(default_factory=list)
     sources: list[_SourceSpec] = field(default_factory=list)
+    derivations: list[_DerivationSpec] = field(default_factory=list)
     claims: list[_ClaimSpec] = field(default_factory=list)
     links: list[_LinkSpec] = field(default_factory=list)
     assessments: list[_AssessmentSpec] = field(default_factory=list)
@@ -441,6 +457,20 @@ def _parse(data: dict, path: Path) -> _Seed:
             )
         )
 
+    seen = {}
+    for i, value in _section(data, "derivations", path):
+        entry = _Entry(value, f"derivations[{i}]", ("source", "derived_from", "kind"))
+        source, origin = entry.text("source"), entry.text("derived_from")
+        entry.where = f"derivations[{i}] ({source!r} from {origin!r})"
+        if source == origin:
+            raise entry.fail(
+                "derived_from", "is the source itself: a source cannot derive from itself"
+            )
+        _unique(seen, (source, origin), entry.where, "the derivation")
+        seed.derivations.append(
+            _DerivationSpec(source, origin, entry.choice("kind", DERIVATION_KIND), entry.where)
+        )
+
     seen, seen_claims = {}, {}
     claim_fields = (
         "key",
@@ -631,6 +661,9 @@ class _Loader:
             require(actor.affiliation, actors, self._find_actor, actor.where, "affiliation")
         for source in seed.sources:
             require(source.publisher, actors, self._find_actor, source.where, "publisher")
+        for derivation in seed.derivations:
+            for name in (derivation.source, derivation.derived_from):
+                require(name, sources, self._find_source, derivation.where, "source")
         for claim in seed.claims:
             require(claim.claimant, actors, self._find_actor, claim.where, "claimant")
             for tag in claim.tags:
@@ -649,6 +682,7 @@ class _Loader:
         self._load_actors(seed.actors)
         self._load_tags(seed.tags)
         self._load_sources(seed.sources)
+        self._load_derivations(seed.derivations)
         self._load_claims(seed.claims)
         self._load_links(seed.links)
         self._load_assessments(seed.assessments)
@@ -758,6 +792,23 @@ class _Loader:
                 )
                 self._add(source, "sources")
             self.sources[spec.title] = source
+        self.session.flush()
+
+    def _load_derivations(self, specs: list[_DerivationSpec]) -> None:
+        for spec in specs:
+            source, origin = self._source(spec.source), self._source(spec.derived_from)
+            exists = self.session.scalars(
+                select(SourceDerivation.id).where(
+                    SourceDerivation.source_id == source.id,
+                    SourceDerivation.derived_from_id == origin.id,
+                )
+            ).first()
+            if exists is None:
+                try:  # the service refuses cycles, also against derivations already stored
+                    add_derivation(self.session, source, origin, spec.kind)
+                except DomainError as refusal:
+                    raise SeedError(f"{spec.where}: {refusal}") from refusal
+                self.report.created["source_derivations"] += 1
         self.session.flush()
 
     def _load_claims(self, specs: list[_ClaimSpec]) -> None:

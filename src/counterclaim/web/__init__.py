@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     from .audit.routes import bp as audit
     from .auth.routes import bp as auth
     from .claims.routes import bp as claims
+    from .corroboration.routes import bp as corroboration
     from .evidence.routes import bp as evidence
     from .exchange.routes import bp as exchange
     from .links.routes import bp as links
@@ -58,7 +59,7 @@ def register_blueprints(app: Flask) -> None:
 
     blueprints = (
         main, auth, claims, links, evidence, sources, actors, tags, audit, users,
-        schema, sql, exchange, reports, search, notes,
+        schema, sql, exchange, reports, search, notes, corroboration,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -120,6 +120,9 @@ class ClaimFilterForm(FlaskForm):
         default="",
     )
     disagreement = BooleanField("Analysts disagree (spread of 2 or more)")
+    claimant_false_min = IntegerField(
+        "Claimant has at least N false claims", validators=[Optional(), NumberRange(min=1)]
+    )
     credibility = SelectField(
         "Consensus credibility",
         choices=choices({str(c): m for c, m in CREDIBILITY.items()}, blank="Any credibility")

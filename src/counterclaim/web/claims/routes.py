@@ -10,11 +10,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from counterclaim.models import Actor, Claim, Source, Tag
 from counterclaim.services import claims as service
-from counterclaim.services import evidence, facets, merging, sources
+from counterclaim.services import evidence, facets, merging, outcomes, sources
 from counterclaim.services.editing import EditConflict
 from counterclaim.services.errors import DomainError
 from counterclaim.services.exchange import jsonld
@@ -68,6 +69,7 @@ def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
         disagreement=form.disagreement.data or None,
         year=form.year.data or None,
         credibility=form.credibility.data or None,
+        claimant_false_min=form.claimant_false_min.data,
     )
 
 
@@ -133,6 +135,12 @@ def edit(claim_id: int):
         flash(edits.SAVED_AT_THE_SAME_MOMENT, "error")
         return render_template("claims/form.html", form=form, claim=claim), 409
     session.commit()
+    if claim.status == "settled" and not outcomes.outcome_history(session, claim.id):
+        if current_user.has_role("editor"):  # settling asks for the outcome
+            flash("Claim saved. It is settled: record its outcome.", "success")
+            return redirect(url_for("corroboration.settle", claim_id=claim.id))
+        flash("Claim saved. It is settled: an editor records its outcome.", "success")
+        return redirect(url_for("claims.detail", claim_id=claim.id))
     flash(edits.saved_message("Claim", merged, form), "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
 

@@ -1,0 +1,1 @@
+"""Corroboration, track records and changes since a report, in the workbench."""
