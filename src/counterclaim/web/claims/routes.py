@@ -135,13 +135,17 @@ def edit(claim_id: int):
         flash(edits.SAVED_AT_THE_SAME_MOMENT, "error")
         return render_template("claims/form.html", form=form, claim=claim), 409
     session.commit()
-    if claim.status == "settled" and not outcomes.outcome_history(session, claim.id):
-        if current_user.has_role("editor"):  # settling asks for the outcome
-            flash("Claim saved. It is settled: record its outcome.", "success")
+    message = edits.saved_message("Claim", merged, form)
+    # the save that settles a claim asks for its outcome (not a save merged with a
+    # colleague's that settled it)
+    settles = form.status.data == "settled" != (edits.base_of(form) or {}).get("status")
+    if settles and not outcomes.outcome_history(session, claim.id):
+        if current_user.has_role("editor"):
+            flash(f"{message} It is settled: record its outcome.", "success")
             return redirect(url_for("corroboration.settle", claim_id=claim.id))
-        flash("Claim saved. It is settled: an editor records its outcome.", "success")
+        flash(f"{message} It is settled: an editor records its outcome.", "success")
         return redirect(url_for("claims.detail", claim_id=claim.id))
-    flash(edits.saved_message("Claim", merged, form), "success")
+    flash(message, "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
 
 
