@@ -59,6 +59,7 @@ def make_world(session, owner=None) -> dict:
         "entity": "claims",
         "entity_id": claim.id,
         "revision_id": revision.id,
+        "kind": "source",  # a record picker
     }
 
 

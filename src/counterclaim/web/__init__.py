@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from .exchange.routes import bp as exchange
     from .links.routes import bp as links
     from .main.routes import bp as main
+    from .pickers.routes import bp as pickers
     from .reports.routes import bp as reports
     from .schema.routes import bp as schema
     from .search.routes import bp as search
@@ -57,7 +58,7 @@ def register_blueprints(app: Flask) -> None:
 
     blueprints = (
         main, auth, claims, links, evidence, sources, actors, tags, audit, users,
-        schema, sql, exchange, reports, search,
+        schema, sql, exchange, reports, search, pickers,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

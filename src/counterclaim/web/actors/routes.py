@@ -42,7 +42,7 @@ def create():
     session = get_session()
     form = ActorForm().fill(session)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form.http_status
         return render_template("actors/form.html", form=form, actor=None), status
     actor = service.create_actor(session, **form.data)
     session.commit()
@@ -58,7 +58,7 @@ def edit(actor_id: int):
     check_may_change(actor)
     form = ActorForm(obj=actor).fill(session, actor)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form.http_status
         return render_template("actors/form.html", form=form, actor=actor), status
     service.update_actor(session, actor, **form.data)
     session.commit()

@@ -13,7 +13,7 @@ from flask import (
 
 from counterclaim.models import Actor, Claim, Source, Tag
 from counterclaim.services import claims as service
-from counterclaim.services import evidence, facets, merging, sources
+from counterclaim.services import evidence, facets, merging
 from counterclaim.services.errors import DomainError, StaleEdit
 from counterclaim.services.exchange import jsonld
 
@@ -88,11 +88,9 @@ def detail(claim_id: int):
 def create():
     session = get_session()
     source_id = request.args.get("source", type=int)
-    form = NewClaimForm(source_id=source_id)
-    form.fill(session, sources.source_choices(session, include_id=source_id))
+    form = NewClaimForm(source_id=source_id).fill(session)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template("claims/form.html", form=form, claim=None), status
+        return render_template("claims/form.html", form=form, claim=None), form.http_status
     claim = service.create_claim(session, tags=_chosen_tags(session, form), **form.data)
     if form.source_id.data:
         evidence.attach_source(
@@ -112,8 +110,7 @@ def edit(claim_id: int):
     check_may_change(claim)
     form = EditClaimForm(obj=claim, tag_ids=[t.id for t in claim.tags]).fill(session)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template("claims/form.html", form=form, claim=claim), status
+        return render_template("claims/form.html", form=form, claim=claim), form.http_status
     values = {k: v for k, v in form.data.items() if k in service.CLAIM_FIELDS}
     try:
         service.update_claim(

@@ -6,13 +6,14 @@ from wtforms.validators import DataRequired, Length
 
 from counterclaim.models.vocabulary import CONFIDENCE, CREDIBILITY, STANCE
 
-from ..fields import choices, optional_int, strip
+from ..fields import PickerForm, RecordPicker, choices, optional_int, strip
 
 
-class AttachSourceForm(FlaskForm):
-    source_id = SelectField(
-        "Source", coerce=optional_int, validators=[DataRequired("Choose the source.")]
-    )
+class AttachSourceForm(PickerForm):
+    source_id = RecordPicker(
+        "Source", validators=[DataRequired("Choose the source.")], kind="source",
+        blank="Choose the source…",
+    )  # fmt: skip
     excerpt = TextAreaField(
         "Exact excerpt", filters=[strip],
         validators=[DataRequired("Quote the passage exactly."), Length(max=20_000)],

@@ -4,13 +4,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from counterclaim.models import Claim, ClaimSource, Source
 from counterclaim.services import evidence as service
-from counterclaim.services import sources
 from counterclaim.services.errors import DomainError
 
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
-from ..fields import options
 from ..identity import current_analyst
 from .forms import AssessmentForm, AttachSourceForm, NoteForm
 
@@ -23,10 +21,7 @@ def attach(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
     form = AttachSourceForm(source_id=request.args.get("source", type=int))
-    form.source_id.choices = options(
-        sources.source_choices(session, include_id=form.source_id.data),
-        blank="Choose the source…",
-    )
+    form.fill_pickers(session)
     if form.validate_on_submit():
         source = session.get(Source, form.source_id.data)
         try:
@@ -41,8 +36,7 @@ def attach(claim_id: int):
             session.commit()
             flash("Source attached.", "success")
             return redirect(url_for("claims.detail", claim_id=claim.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("evidence/attach.html", claim=claim, form=form), status
+    return render_template("evidence/attach.html", claim=claim, form=form), form.http_status
 
 
 @bp.route("/<int:claim_id>/sources/<int:appearance_id>/delete", methods=["GET", "POST"])

@@ -59,7 +59,7 @@ def create():
     session = get_session()
     form = SourceForm().fill(session)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form.http_status
         return render_template("sources/form.html", form=form, source=None), status
     source = service.create_source(session, **form.data)
     session.commit()
@@ -75,7 +75,7 @@ def edit(source_id: int):
     check_may_change(source)
     form = EditSourceForm(obj=source).fill(session)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form.http_status
         return render_template("sources/form.html", form=form, source=source), status
     values = {k: v for k, v in form.data.items() if k in service.SOURCE_FIELDS}
     try:
