@@ -50,14 +50,19 @@ def big_server(kind, database_url_factory):
         yield base, seeded
 
 
-def _browser(p, chromium_path):
-    return p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+def _browser(p, executable: str):
+    return p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("kind", ENGINES)
 @pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
-def test_attach_a_source_older_than_the_newest_hundred(chromium_path, kind, big_server, script):
+def test_attach_a_source_older_than_the_newest_hundred(
+    chromium_path,  # noqa: F811
+    kind,
+    big_server,
+    script,
+):
     base, seeded = big_server
     errors: list[str] = []
     with sync_playwright() as p:
