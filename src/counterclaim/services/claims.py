@@ -1,6 +1,7 @@
 """Claims: create, edit, delete, list with filters, and the dossier of one claim."""
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date
 
 from sqlalchemy import exists, func, or_, select
@@ -268,6 +269,8 @@ class ClaimDossier:
     earlier_assessments: list[Assessment] = field(default_factory=list)
     notes: list[Annotation] = field(default_factory=list)
     consensus: dict | None = None
+    # The consensus of each related claim, by id (absent when not assessed).
+    consensus_of: dict[int, dict] = field(default_factory=dict)
 
     @property
     def counterclaims(self) -> list[Related]:
@@ -342,7 +345,32 @@ def claim_dossier(session: Session, claim_id: int) -> ClaimDossier | None:
     dossier.consensus = consensus(
         claim_id, dossier.current_assessments, len(dossier.earlier_assessments)
     )
+    dossier.consensus_of = related_consensus(
+        session, [r.claim.id for rows in dossier.related.values() for r in rows]
+    )
     return dossier
+
+
+def related_consensus(session: Session, claim_ids: list[int]) -> dict[int, dict]:
+    """Return the consensus of each of `claim_ids`, in one statement (its ratings only)."""
+    if not claim_ids:
+        return {}
+    rows = session.execute(
+        select(Assessment.claim_id, Assessment.analyst_id, Assessment.credibility)
+        .where(Assessment.claim_id.in_(set(claim_ids)))
+        .order_by(Assessment.id.desc())
+    )
+    latest: dict[int, dict[int, SimpleNamespace]] = {}
+    total: dict[int, int] = {}
+    for claim_id, analyst_id, credibility in rows:
+        total[claim_id] = total.get(claim_id, 0) + 1
+        latest.setdefault(claim_id, {}).setdefault(
+            analyst_id, SimpleNamespace(credibility=credibility)
+        )
+    return {
+        claim_id: consensus(claim_id, list(by.values()), total[claim_id] - len(by))
+        for claim_id, by in latest.items()
+    }
 
 
 def consensus(claim_id: int, current: list[Assessment], earlier: int) -> dict | None:

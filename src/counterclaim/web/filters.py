@@ -4,6 +4,7 @@ from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from counterclaim.models import vocabulary
+from counterclaim.services import consensus
 from counterclaim.services.history import changes_of
 from counterclaim.services.notes import render_markdown
 
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(_url_with, "url_with")
     app.add_template_global(may_change, "may_change")
     app.add_template_global(changes_of, "service_changes")
+    app.add_template_filter(consensus.meaning, "credibility_meaning")
     app.jinja_env.tests["http_url"] = _is_http_url
     app.context_processor(lambda: {"vocab": vocabulary})
 
