@@ -1,8 +1,8 @@
 """Claims: create, edit, delete, list with filters, and the dossier of one claim."""
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import date
+from types import SimpleNamespace
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
