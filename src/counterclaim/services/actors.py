@@ -53,6 +53,7 @@ def list_actors(
     kind: str | None = None,
     after: str | None = None,
     size: int = 50,
+    before: str | None = None,
 ) -> Page:
     """Return one page of actors by name."""
     stmt = select(Actor).options(joinedload(Actor.affiliation))
@@ -60,7 +61,7 @@ def list_actors(
         stmt = stmt.where(Actor.name.icontains(text, autoescape=True))
     if kind:
         stmt = stmt.where(Actor.kind == kind)
-    return paginate(session, stmt, NAME_SORT, Actor.id, after=after, size=size)
+    return paginate(session, stmt, NAME_SORT, Actor.id, after=after, size=size, before=before)
 
 
 def actor_choices(session: Session) -> list[tuple[int, str]]:

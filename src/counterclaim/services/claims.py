@@ -119,11 +119,12 @@ def list_claims(
     sort: str = DEFAULT_SORT,
     after: str | None = None,
     size: int = 50,
+    before: str | None = None,
 ) -> Page:
     """Return one page of claims matching `filters`, with claimants and tags loaded."""
     stmt = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
     stmt = narrow(session, stmt, filters)
-    return paginate(session, stmt, SORTS[sort], Claim.id, after=after, size=size)
+    return paginate(session, stmt, SORTS[sort], Claim.id, after=after, size=size, before=before)
 
 
 def narrow(session: Session, stmt, f: ClaimFilters):
@@ -184,6 +185,19 @@ def _tagged(session: Session, tag_id: int):
     if carried < TAG_DRIVES_BELOW:
         return Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag_id == tag_id))
     return exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == tag_id)
+
+
+def best_reliability(session: Session, claim_ids: list[int]) -> dict[int, str]:
+    """Return the best reliability (A first) among the sources of each of `claim_ids`."""
+    if not claim_ids:
+        return {}
+    rows = session.execute(
+        select(ClaimSource.claim_id, func.min(Source.reliability))
+        .join(Source, Source.id == ClaimSource.source_id)
+        .where(ClaimSource.claim_id.in_(claim_ids))
+        .group_by(ClaimSource.claim_id)
+    )
+    return {claim_id: letter for claim_id, letter in rows}
 
 
 def contradiction_counts(session: Session, claim_ids: list[int]) -> dict[int, int]:

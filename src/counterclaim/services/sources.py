@@ -72,6 +72,7 @@ def list_sources(
     sort: str = DEFAULT_SORT,
     after: str | None = None,
     size: int = 50,
+    before: str | None = None,
 ) -> Page:
     """Return one page of sources matching `filters`, with publishers loaded."""
     stmt = select(Source).options(joinedload(Source.publisher))
@@ -84,7 +85,7 @@ def list_sources(
         stmt = stmt.where(Source.kind == filters.kind)
     if filters.publisher_id is not None:
         stmt = stmt.where(Source.publisher_id == filters.publisher_id)
-    return paginate(session, stmt, SORTS[sort], Source.id, after=after, size=size)
+    return paginate(session, stmt, SORTS[sort], Source.id, after=after, size=size, before=before)
 
 
 def source_appearances(session: Session, source_id: int, *, limit: int = 200) -> list[ClaimSource]:

@@ -8,7 +8,7 @@ from counterclaim.services import actors as service
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
-from ..pagination import page_request
+from ..pagination import page_before, page_request
 from .forms import ActorFilterForm, ActorForm
 
 bp = Blueprint("actors", __name__, url_prefix="/actors")
@@ -23,7 +23,7 @@ def index():
     after, size = page_request()
     page = service.list_actors(
         get_session(), text=form.q.data or None, kind=form.kind.data or None,
-        after=after, size=size,
+        after=after, size=size, before=page_before(),
     )  # fmt: skip
     return render_template("actors/list.html", form=form, page=page)
 

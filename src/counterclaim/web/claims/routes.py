@@ -20,7 +20,7 @@ from counterclaim.services.exchange import jsonld
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
-from ..pagination import page_request
+from ..pagination import page_before, page_request
 from .forms import ClaimFilterForm, EditClaimForm, MergeForm, NewClaimForm
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
@@ -33,21 +33,30 @@ def index():
     form = ClaimFilterForm(request.args).fill(session)
     if not form.validate():
         return render_template(
-            "claims/list.html", form=form, page=None, counts={}, disputed=set()
+            "claims/list.html", form=form, page=None, counts={}, disputed=set(),
+            consensus={}, reliability={},
         ), 400
     after, size = page_request()
     filters = _filters(form)
     page = service.list_claims(
-        session, filters, sort=form.sort.data or service.DEFAULT_SORT, after=after, size=size
+        session,
+        filters,
+        sort=form.sort.data or service.DEFAULT_SORT,
+        after=after,
+        size=size,
+        before=page_before(),
     )
     ids = [c.id for c in page.items]
     counts = service.contradiction_counts(session, ids)
     disputed = service.disagreements(session, ids)
+    consensus = service.related_consensus(session, ids)
+    reliability = service.best_reliability(session, ids)
     source = session.get(Source, form.source.data) if form.source.data else None
     claimant = session.get(Actor, form.claimant.data) if form.claimant.data else None
     return render_template(
         "claims/list.html", form=form, page=page, counts=counts, disputed=disputed,
         source=source, claimant=claimant, facets=facets.claim_facets(session, filters),
+        consensus=consensus, reliability=reliability,
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..evidence.forms import NoteForm
 from ..identity import current_analyst
-from ..pagination import page_request
+from ..pagination import page_before, page_request
 from .forms import EditSourceForm, SourceFilterForm, SourceForm
 
 bp = Blueprint("sources", __name__, url_prefix="/sources")
@@ -32,7 +32,12 @@ def index():
         kind=form.kind.data or None,
     )  # fmt: skip
     page = service.list_sources(
-        get_session(), filters, sort=form.sort.data or service.DEFAULT_SORT, after=after, size=size
+        get_session(),
+        filters,
+        sort=form.sort.data or service.DEFAULT_SORT,
+        after=after,
+        size=size,
+        before=page_before(),
     )
     return render_template("sources/list.html", form=form, page=page)
 
