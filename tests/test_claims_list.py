@@ -57,7 +57,7 @@ def test_columns_show_consensus_best_reliability_and_readable_status(client, ses
     make_assessment(session, claim=claim, credibility=2)
     session.commit()
     page = client.get(f"/claims/?claimant={claim.claimant_id}").get_data(as_text=True)
-    row = page.split('data-claim-id="%d"' % claim.id, 1)[1].split("</tr>", 1)[0]
+    row = page.split(f'data-claim-id="{claim.id}"', 1)[1].split("</tr>", 1)[0]
     assert "Under review" in row
     assert 'class="reliability reliability-B"' in row and "reliability-D" not in row
     assert 'class="credibility credibility-2"' in row
