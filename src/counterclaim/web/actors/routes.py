@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from counterclaim.models import Actor
 from counterclaim.services import actors as service
+from counterclaim.services import claims
 
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
@@ -31,9 +32,21 @@ def index():
 @bp.get("/<int:actor_id>")
 @requires("viewer")
 def detail(actor_id: int):
+    """An actor: their claims (paged), who contradicts them, what they published, members."""
+    session = get_session()
     actor = get_or_404(Actor, actor_id)
-    claims = service.claim_count(get_session(), actor_id)
-    return render_template("actors/detail.html", actor=actor, claim_count=claims)
+    after, size = page_request()
+    sort = request.args.get("sort") if request.args.get("sort") in claims.SORTS else None
+    page = claims.list_claims(
+        session, claims.ClaimFilters(claimant_id=actor_id), sort=sort or claims.DEFAULT_SORT,
+        after=after, before=page_before(), size=min(size, 20),
+    )  # fmt: skip
+    sources, source_count = service.published(session, actor_id)
+    return render_template(
+        "actors/detail.html", actor=actor, claim_count=service.claim_count(session, actor_id),
+        page=page, opponents=service.opponents(session, actor_id),
+        members=service.members(session, actor_id), sources=sources, source_count=source_count,
+    )  # fmt: skip
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -33,8 +33,13 @@ def index():
     form = ClaimFilterForm(request.args).fill(session)
     if not form.validate():
         return render_template(
-            "claims/list.html", form=form, page=None, counts={}, disputed=set(),
-            consensus={}, reliability={},
+            "claims/list.html",
+            form=form,
+            page=None,
+            counts={},
+            disputed=set(),
+            consensus={},
+            reliability={},
         ), 400
     after, size = page_request()
     filters = _filters(form)
