@@ -5,7 +5,7 @@ from markupsafe import Markup
 
 from counterclaim.models import vocabulary
 from counterclaim.services import consensus
-from counterclaim.services.history import changes_of
+from counterclaim.services.history import REFERENCES, changes_of
 from counterclaim.services.notes import render_markdown
 
 from .access import may_change
@@ -17,6 +17,10 @@ def init_app(app: Flask) -> None:
     app.add_template_global(_url_with, "url_with")
     app.add_template_global(may_change, "may_change")
     app.add_template_global(changes_of, "service_changes")
+    app.add_template_global(
+        {name: (label, model.__tablename__) for name, (label, model, _) in REFERENCES.items()},
+        "history_references",
+    )
     app.add_template_filter(consensus.meaning, "credibility_meaning")
     app.jinja_env.tests["http_url"] = _is_http_url
     app.context_processor(lambda: {"vocab": vocabulary})
