@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conftest import ENGINES
@@ -99,5 +100,121 @@ def test_attach_a_source_older_than_the_newest_hundred(
             expect(page).to_have_url(re.compile(rf"/claims/{seeded['claim_id']}$"))
             expect(page.get_by_role("link", name=OLD_TITLE).first).to_be_visible()
             assert errors == []
+        finally:
+            browser.close()
+
+
+# --- the main pages on the demo data: phone width, accessibility, history --------------
+
+ADMIN, ADMIN_PASSWORD = "chief", "a long enough admin password"
+MAIN_PAGES = (
+    "/", "/claims/", "/claims/{claim}", "/claims/new", "/claims/{claim}/sources/new",
+    "/sources/", "/sources/{source}", "/actors/", "/actors/{actor}", "/tags/", "/reports/",
+    "/vocabulary", "/sql/", "/schema/", "/history/", "/history/claims/{claim}",
+    "/search/?q=Mosul", "/exchange/import", "/users/",
+)  # fmt: skip
+
+
+@pytest.fixture
+def demo_server(kind, database_url_factory):
+    """Serve the demo seed (the Mosul offensive) with an administrator."""
+    from counterclaim.models import Actor, Claim, Source
+    from counterclaim.services.seed import default_seed_path, load_seed
+
+    url = database_url_factory(kind)
+    engine = make_engine(url)
+    try:
+        migrations.upgrade(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            load_seed(session, default_seed_path())
+            users.create_user(session, ADMIN, ADMIN_PASSWORD, role="admin")
+            session.commit()
+            ids = {
+                "claim": session.scalar(select(func.min(Claim.id))),
+                "source": session.scalar(select(func.min(Source.id))),
+                "actor": session.scalar(select(func.min(Actor.id))),
+            }
+    finally:
+        engine.dispose()
+    with serving(url) as base:
+        yield base, ids
+
+
+def _sign_in_admin(page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Username").fill(ADMIN)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", ENGINES)
+def test_main_pages_fit_a_phone_and_pass_axe(chromium_path, kind, demo_server):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, ids = demo_server
+    axe = Axe()
+    wide, serious = [], []
+    with sync_playwright() as p:
+        browser = _browser(p, chromium_path)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.set_default_timeout(TIMEOUT_MS)
+            _sign_in_admin(page, base)
+            for path in MAIN_PAGES:
+                page.goto(base + path.format(**ids))
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > 390:
+                    wide.append(f"{path}: {width}px")
+            page.set_viewport_size({"width": 1400, "height": 900})
+            for path in MAIN_PAGES:
+                page.goto(base + path.format(**ids))
+                results = axe.run(page)
+                for violation in results.response["violations"]:
+                    if violation["impact"] in ("serious", "critical"):
+                        nodes = [n["target"] for n in violation["nodes"][:3]]
+                        serious.append(f"{path}: {violation['id']} {nodes}")
+        finally:
+            browser.close()
+    assert wide == [], "pages scroll sideways at 390 px"
+    assert serious == [], "serious or critical accessibility violations"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", ENGINES)
+def test_history_pages_and_filters(chromium_path, kind, demo_server):  # noqa: F811
+    base, _ids = demo_server
+    with sync_playwright() as p:
+        browser = _browser(p, chromium_path)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            expect.set_options(timeout=TIMEOUT_MS)
+            _sign_in_admin(page, base)
+            page.goto(f"{base}/history/")
+            revisions = page.locator("ol.revisions > li.revision")
+            expect(revisions).to_have_count(50)
+            first_of_newest = revisions.first.inner_text()
+            page.get_by_role("link", name="Older changes ›").click()
+            expect(page).to_have_url(re.compile(r"older=\d+"))
+            expect(revisions.first).not_to_have_text(first_of_newest)
+            page.get_by_role("link", name="‹ Newer changes").click()
+            expect(revisions.first).to_have_text(first_of_newest)
+            # Narrow to created claims: every entry says so, and the values name people.
+            page.get_by_label("Kind of record").select_option("claims")
+            page.get_by_label("Change").select_option("create")
+            page.get_by_role("button", name="Filter").click()
+            expect(page).to_have_url(re.compile(r"entity=claims.*action=create"))
+            count = revisions.count()
+            assert 0 < count <= 50
+            for n in range(count):
+                expect(revisions.nth(n).locator(".meta")).to_contain_text("Created claims #")
+            expect(revisions.first.locator("table.diff")).to_contain_text("claimant")
+            # A day with no change shows nothing and says how to widen the search.
+            page.get_by_label("From").fill("2001-01-01")
+            page.get_by_label("To").fill("2001-01-02")
+            page.get_by_role("button", name="Filter").click()
+            expect(page.locator("ol.revisions .empty")).to_contain_text("No change matches")
         finally:
             browser.close()
