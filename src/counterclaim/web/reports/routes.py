@@ -63,7 +63,7 @@ def download(fmt: str):
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if spec.streams:
         pieces = stream_with_context(pieces)
-    return Response(pieces, mimetype=spec.mimetype, headers=headers)
+    return Response(pieces, content_type=spec.mimetype, headers=headers)
 
 
 # One rule per format (`/reports/report.pdf`, …), all served by `download`.
