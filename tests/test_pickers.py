@@ -68,3 +68,13 @@ def test_a_source_that_does_not_exist_is_refused_next_to_the_field(login_as, ses
     response = client.post(f"/claims/{claim.id}/sources/new", data=data)
     assert response.status_code == 400
     assert "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_the_duplicate_to_merge_is_found_by_its_words(client, session):
+    keep = make_claim(session, text="ISIS is collapsing in Mosul")
+    twin = make_claim(session, text="The ISIS organisation is collapsing, says Abadi")
+    session.commit()
+    page = client.get(f"/claims/{keep.id}/merge", query_string={"q": "collapsing"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and f"duplicate_id={twin.id}" in html
+    assert f"duplicate_id={keep.id}" not in html

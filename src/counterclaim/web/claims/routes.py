@@ -13,7 +13,7 @@ from flask import (
 
 from counterclaim.models import Actor, Claim, Source, Tag
 from counterclaim.services import claims as service
-from counterclaim.services import evidence, facets, merging
+from counterclaim.services import evidence, facets, links, merging
 from counterclaim.services.errors import DomainError, StaleEdit
 from counterclaim.services.exchange import jsonld
 
@@ -176,4 +176,9 @@ def merge(claim_id: int):
             flash(f"Merged claim #{duplicate.id} into this one. {report}", "success")
             return redirect(url_for("claims.detail", claim_id=claim.id))
     status = 400 if form.is_submitted() or form.duplicate_id.errors else 200
-    return render_template("claims/merge.html", claim=claim, duplicate=duplicate, form=form), status
+    query = request.args.get("q", "").strip()[:200]
+    candidates = links.find_claims(session, query, exclude_id=claim.id, limit=20) if query else []
+    return render_template(
+        "claims/merge.html", claim=claim, duplicate=duplicate, form=form, query=query,
+        candidates=candidates,
+    ), status  # fmt: skip
