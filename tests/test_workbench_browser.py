@@ -218,3 +218,29 @@ def test_history_pages_and_filters(chromium_path, kind, demo_server):  # noqa: F
             expect(page.locator("ol.revisions .empty")).to_contain_text("No change matches")
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", ["sqlite"])
+def test_sql_parameters_appear_as_the_query_is_typed(chromium_path, kind, demo_server):  # noqa: F811
+    base, ids = demo_server
+    with sync_playwright() as p:
+        browser = _browser(p, chromium_path)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            expect.set_options(timeout=TIMEOUT_MS)
+            _sign_in_admin(page, base)
+            page.goto(f"{base}/sql/")
+            page.get_by_label("SQL", exact=True).fill(
+                "SELECT id AS claim_id, text FROM claims WHERE id = :claim AND 'a::int' <> ''"
+            )
+            field = page.get_by_label(":claim", exact=True)
+            expect(field).to_be_visible()
+            expect(page.get_by_label(":int")).to_have_count(0)  # a cast, not a parameter
+            field.fill(str(ids["claim"]))
+            page.get_by_role("button", name="Run").click()
+            link = page.locator(".results-table").get_by_role("link", name=str(ids["claim"]))
+            expect(link).to_have_attribute("href", f"/claims/{ids['claim']}")
+        finally:
+            browser.close()
