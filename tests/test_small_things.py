@@ -41,3 +41,18 @@ def test_most_demo_claims_carry_the_date_they_were_stated(session):
     total = session.scalar(select(func.count()).select_from(Claim))
     undated = session.scalar(select(func.count()).where(Claim.stated_on.is_(None)))
     assert total >= 20 and undated <= 3
+
+
+def test_a_note_can_be_previewed_before_it_is_saved(login_as, session):
+    from counterclaim.models import Annotation
+    from factories import make_claim
+
+    claim = make_claim(session)
+    session.commit()
+    client = login_as("analyst")
+    data = {"body": "**Bold point** and <script>alert(1)</script>", "preview": "1"}
+    response = client.post(f"/claims/{claim.id}/notes/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<strong>Bold point</strong>" in page
+    assert "<script>alert(1)" not in page
+    assert session.query(Annotation).filter_by(claim_id=claim.id).count() == 0

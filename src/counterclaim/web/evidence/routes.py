@@ -81,6 +81,8 @@ def annotate(claim_id: int):
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("evidence/note.html", claim=claim, form=form), status
+    if request.form.get("preview"):  # show the Markdown as it will read; save nothing
+        return render_template("evidence/note.html", claim=claim, form=form, preview=True)
     service.add_note(session, current_analyst(), form.body.data, claim=claim)
     session.commit()
     flash("Note added.", "success")
