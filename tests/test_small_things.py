@@ -12,9 +12,12 @@ def test_a_refusal_says_an_analyst(login_as):
     assert "signed in as an analyst" in response.get_data(as_text=True)
 
 
-def test_downloads_name_their_charset_once(client):
-    response = client.get("/sql/?sql=SELECT+1+AS+one&format=csv")
-    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+def test_downloads_name_their_charset_once(client, session):
+    make_source(session)  # any scope will do: the header is the point
+    session.commit()
+    for fmt, kind in (("csv", "text/csv"), ("md", "text/markdown")):
+        response = client.get(f"/reports/report.{fmt}")
+        assert response.headers["Content-Type"] == f"{kind}; charset=utf-8"
 
 
 def test_the_source_page_lists_excerpts_in_the_sources_order(client, session):
