@@ -36,3 +36,15 @@ def test_graph_nodes_are_labelled_and_link_to_their_claims(client, session):
     graph = page.split('class="contradiction-graph"', 1)[1].split("</svg>", 1)[0]
     assert f'<a href="/claims/{a.id}">' in graph
     assert f"#{a.id} A very long cla…" in graph
+
+
+def test_the_claimant_is_picked_by_searching_not_from_every_actor(client, session):
+    for n in range(60):
+        make_actor(session, name=f"Filler actor {n}")
+    abadi = make_actor(session, name="Zz Haider al-Abadi")
+    session.commit()
+    first = client.get("/reports/").get_data(as_text=True)
+    assert f'value="{abadi.id}"' not in first  # past the first page of choices
+    found = client.get("/reports/", query_string={"actor_q": "abadi", "find": "actor"})
+    html = found.get_data(as_text=True)
+    assert found.status_code == 200 and f'value="{abadi.id}"' in html and "Filler" not in html
