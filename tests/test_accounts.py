@@ -2,6 +2,7 @@
 the first administrator and the `counterclaim user` commands."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -304,9 +305,11 @@ def test_the_one_time_password_must_be_replaced_before_anything_else(anonymous, 
     assert sign_in(anonymous, "admin", password, next_="/users/").status_code == 302
     for path in ("/users/", "/claims/", "/history/"):
         response = anonymous.get(path)
-        assert (response.status_code, response.headers["Location"]) == (302, "/account"), path
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == f"/account?next={quote(path)}", path
     data = {"current_password": password, "new_password": PASSWORD, "confirm": PASSWORD}
-    assert anonymous.post("/account", data=data).status_code == 302
+    response = anonymous.post("/account?next=%2Fhistory%2F", data=data)
+    assert (response.status_code, response.headers["Location"]) == (302, "/history/")
     assert anonymous.get("/users/").status_code == 200
     session.refresh(admin)
     assert not admin.must_change_password

@@ -20,7 +20,7 @@ def test_the_claim_page_shows_each_analysts_latest_assessment_and_the_spread(cli
     make_assessment(session, claim, maria, credibility=3, rationale="After the video.")
     session.commit()
     page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
-    assert "Consensus credibility" in page and "<strong>4</strong>" in page
+    assert "Consensus credibility" in page and 'title="Consensus credibility 4:' in page
     assert "spread 2" in page and "analysts disagree" in page
     current = page.split("Earlier assessments")[0]
     assert "After the video." in current and "Unlikely." in current

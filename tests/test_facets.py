@@ -128,7 +128,7 @@ def _listed_count(client, url: str) -> int:
     page = client.get(url + "&per_page=200")
     assert page.status_code == 200
     rows = page.get_data(as_text=True).split("<tbody>", 1)[-1].split("</tbody>", 1)[0]
-    return rows.count("<tr>")
+    return rows.count("<tr")
 
 
 def test_every_facet_value_is_a_link_that_narrows_the_list_to_its_count(client, session, corpus):

@@ -68,6 +68,7 @@ def make_world(session, owner=None) -> dict:
         "assessment_id": assessment.id,
         "note_id": note.id,
         "derivation_id": derivation.id,
+        "kind": "source",  # a record picker
     }
 
 

@@ -140,8 +140,12 @@ def _pack(sizes: list[int], width: float, height: float) -> list[tuple[float, fl
         unit *= 0.9
 
 
-def render_svg(graph: Graph) -> str:
-    """Return the graph as a standalone SVG document (no XML declaration)."""
+def render_svg(graph: Graph, *, claim_url=None) -> str:
+    """Return the graph as a standalone SVG document (no XML declaration).
+
+    Each node is labelled with its number and a short claimant name; with `claim_url`
+    (id -> URL) each node links to its claim's page.
+    """
     ET.register_namespace("", SVG_NS)
     svg = ET.Element(
         f"{{{SVG_NS}}}svg",
@@ -157,7 +161,10 @@ def render_svg(graph: Graph) -> str:
         _edge(edges, edge, positions[edge.source], positions[edge.target])
     nodes = _sub(svg, "g", {"class": "nodes"})
     for claim in graph.nodes:
-        _node(nodes, claim, positions[claim.id])
+        parent = nodes
+        if claim_url is not None:
+            parent = _sub(nodes, "a", {"href": claim_url(claim.id)})
+        _node(parent, claim, positions[claim.id])
     _legend(svg)
     return ET.tostring(svg, encoding="unicode")
 
@@ -213,11 +220,19 @@ def _node(parent, claim: ReportClaim, position) -> None:
         circle["stroke-dasharray"] = "3 2"
     _sub(group, "circle", circle)
     _sub(group, "text", {"x": f"{x + RADIUS + 2:.1f}", "y": f"{y + 4:.1f}", "fill": "#1d232b"},
-         str(claim.id))  # fmt: skip
+         short_label(claim))  # fmt: skip
     median = claim.consensus.median if claim.consensus else None
     credibility = f"credibility {median:g} ({credibility_words(median)})" if bucket else "no rating"
     text = claim.text if len(claim.text) <= 160 else claim.text[:159] + "…"
     _sub(group, "title", None, f"#{claim.id} {claim.claimant}: {text} — {credibility}")
+
+
+def short_label(claim: ReportClaim, *, width: int = 16) -> str:
+    """Return a node's label: its number and the start of its claimant's name."""
+    name = str(claim.claimant)
+    if len(name) > width:
+        name = name[: width - 1].rstrip() + "…"
+    return f"#{claim.id} {name}"
 
 
 def _legend(svg) -> None:

@@ -89,7 +89,8 @@ def context(
         "matrix_actors": len(report.matrix.actors),
         "related_label": related_label,
         "graph": graph,
-        "graph_svg": Markup(render_svg(graph)),  # noqa: S704 - built as an XML tree, escaped
+        # noqa below: built as an XML tree, every text escaped by ElementTree
+        "graph_svg": Markup(render_svg(graph, claim_url=claim_url)),  # noqa: S704
         "claim_url": claim_url,
         "credibility_words": credibility_words,
         "vocab": vocabulary,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
@@ -151,11 +152,12 @@ def list_claims(
     sort: str = DEFAULT_SORT,
     after: str | None = None,
     size: int = 50,
+    before: str | None = None,
 ) -> Page:
     """Return one page of claims matching `filters`, with claimants and tags loaded."""
     stmt = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
     stmt = narrow(session, stmt, filters)
-    return paginate(session, stmt, SORTS[sort], Claim.id, after=after, size=size)
+    return paginate(session, stmt, SORTS[sort], Claim.id, after=after, size=size, before=before)
 
 
 def narrow(session: Session, stmt, f: ClaimFilters):
@@ -218,6 +220,19 @@ def _tagged(session: Session, tag_id: int):
     if carried < TAG_DRIVES_BELOW:
         return Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag_id == tag_id))
     return exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == tag_id)
+
+
+def best_reliability(session: Session, claim_ids: list[int]) -> dict[int, str]:
+    """Return the best reliability (A first) among the sources of each of `claim_ids`."""
+    if not claim_ids:
+        return {}
+    rows = session.execute(
+        select(ClaimSource.claim_id, func.min(Source.reliability))
+        .join(Source, Source.id == ClaimSource.source_id)
+        .where(ClaimSource.claim_id.in_(claim_ids))
+        .group_by(ClaimSource.claim_id)
+    )
+    return {claim_id: letter for claim_id, letter in rows}
 
 
 def contradiction_counts(session: Session, claim_ids: list[int]) -> dict[int, int]:
@@ -306,6 +321,8 @@ class ClaimDossier:
     earlier_assessments: list[Assessment] = field(default_factory=list)
     notes: list[Annotation] = field(default_factory=list)
     consensus: dict | None = None
+    # The consensus of each related claim, by id (absent when not assessed).
+    consensus_of: dict[int, dict] = field(default_factory=dict)
 
     @property
     def counterclaims(self) -> list[Related]:
@@ -378,7 +395,32 @@ def claim_dossier(session: Session, claim_id: int) -> ClaimDossier | None:
     )
     standing_earlier = [a for a in dossier.earlier_assessments if a.withdrawn_at is None]
     dossier.consensus = consensus(claim_id, dossier.current_assessments, len(standing_earlier))
+    dossier.consensus_of = related_consensus(
+        session, [r.claim.id for rows in dossier.related.values() for r in rows]
+    )
     return dossier
+
+
+def related_consensus(session: Session, claim_ids: list[int]) -> dict[int, dict]:
+    """Return the consensus of each of `claim_ids`, in one statement (its ratings only)."""
+    if not claim_ids:
+        return {}
+    rows = session.execute(
+        select(Assessment.claim_id, Assessment.analyst_id, Assessment.credibility)
+        .where(Assessment.claim_id.in_(set(claim_ids)), standing(Assessment))
+        .order_by(Assessment.id.desc())
+    )
+    latest: dict[int, dict[int, SimpleNamespace]] = {}
+    total: dict[int, int] = {}
+    for claim_id, analyst_id, credibility in rows:
+        total[claim_id] = total.get(claim_id, 0) + 1
+        latest.setdefault(claim_id, {}).setdefault(
+            analyst_id, SimpleNamespace(credibility=credibility)
+        )
+    return {
+        claim_id: consensus(claim_id, list(by.values()), total[claim_id] - len(by))
+        for claim_id, by in latest.items()
+    }
 
 
 def consensus(claim_id: int, current: list[Assessment], earlier: int) -> dict | None:

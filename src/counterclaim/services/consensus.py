@@ -13,6 +13,7 @@ checks the two agree (the view leaves withdrawn ratings out once the lead folds
 from sqlalchemy import and_, case, func, select
 
 from counterclaim.models import Assessment, Claim
+from counterclaim.models.vocabulary import CREDIBILITY
 
 
 def standing(assessment):
@@ -86,3 +87,13 @@ def claims_with_band(band: str):
         )
     medians = consensus_medians(Assessment.claim_id == Claim.id, correlated=True)
     return select(credibility_band(medians.c.median)).scalar_subquery() == int(band)
+
+
+def meaning(median: float | None) -> str:
+    """Say what a consensus median means in words: 4.5 is between Doubtful and Improbable."""
+    if median is None:
+        return CREDIBILITY[6]
+    if median == int(median):
+        return CREDIBILITY[int(median)]
+    low, high = int(median), int(median) + 1
+    return f"between {CREDIBILITY[low].lower()} ({low}) and {CREDIBILITY[high].lower()} ({high})"

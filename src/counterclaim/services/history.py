@@ -6,14 +6,25 @@ merge sets the fields it changed, a delete leaves nothing. Replaying all of a re
 revisions gives its current recorded fields (models/audit.py::snapshot).
 """
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, select
+from sqlalchemy import Date, func, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
-from counterclaim.models import Actor, Claim, Revision, Source, Tag
+from counterclaim.models import (
+    Actor,
+    Annotation,
+    Assessment,
+    Claim,
+    ClaimLink,
+    ClaimSource,
+    Revision,
+    Source,
+    Tag,
+    User,
+)
 from counterclaim.models.audit import AUDITED, HIDDEN, recorded_as
 from counterclaim.models.base import utcnow
 
@@ -66,6 +77,126 @@ def recent(
     if action:
         stmt = stmt.where(Revision.action == action)
     return list(session.scalars(stmt.limit(limit)))
+
+
+#: Fields that hold another record's id: how to call them and where the name is.
+REFERENCES = {
+    "claimant_id": ("claimant", Actor, Actor.name),
+    "publisher_id": ("publisher", Actor, Actor.name),
+    "affiliation_id": ("affiliation", Actor, Actor.name),
+    "source_id": ("source", Source, Source.title),
+    "claim_id": ("claim", Claim, Claim.text),
+    "from_claim_id": ("from claim", Claim, Claim.text),
+    "to_claim_id": ("to claim", Claim, Claim.text),
+    "analyst_id": ("analyst", User, func.coalesce(User.display_name, User.username)),
+    "author_id": ("author", User, func.coalesce(User.display_name, User.username)),
+}
+#: The rows that hang on a claim, whose changes its history shows with its own.
+CLAIM_PARTS = {
+    "claim_sources": (ClaimSource.id, ClaimSource.claim_id),
+    "assessments": (Assessment.id, Assessment.claim_id),
+    "annotations": (Annotation.id, Annotation.claim_id),
+}
+PAGE_SIZE = 50
+
+
+@dataclass
+class RevisionPage:
+    """One page of revisions, newest first, with the ids to page on from."""
+
+    items: list[Revision] = field(default_factory=list)
+    older_than: int | None = None  # the Next page: revisions before this id
+    newer_than: int | None = None  # the Previous page: revisions after this id
+
+
+def recent_page(
+    session: Session,
+    *,
+    entities: tuple[str, ...] = ENTITIES,
+    action: str | None = None,
+    user_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    older_than: int | None = None,
+    newer_than: int | None = None,
+    size: int = PAGE_SIZE,
+) -> RevisionPage:
+    """Return a page of the latest revisions, filtered by kind, action, person and day."""
+    stmt = select(Revision).where(Revision.entity.in_(entities))
+    if action:
+        stmt = stmt.where(Revision.action == action)
+    if user_id is not None:
+        stmt = stmt.where(Revision.user_id == user_id)
+    if since:
+        stmt = stmt.where(Revision.at >= datetime.combine(since, time.min))
+    if until:
+        stmt = stmt.where(Revision.at < datetime.combine(until + timedelta(days=1), time.min))
+    stmt = stmt.options(joinedload(Revision.user))
+    if newer_than is not None:  # walking back towards the newest
+        rows = list(
+            session.scalars(
+                stmt.where(Revision.id > newer_than).order_by(Revision.id).limit(size + 1)
+            )
+        )
+        more_newer = len(rows) > size
+        items = rows[:size][::-1]
+        return RevisionPage(
+            items,
+            older_than=items[-1].id if items else None,
+            newer_than=items[0].id if items and more_newer else None,
+        )
+    if older_than is not None:
+        stmt = stmt.where(Revision.id < older_than)
+    rows = list(session.scalars(stmt.order_by(Revision.id.desc()).limit(size + 1)))
+    items = rows[:size]
+    return RevisionPage(
+        items,
+        older_than=items[-1].id if len(rows) > size else None,
+        newer_than=items[0].id if items and older_than is not None else None,
+    )
+
+
+def claim_history(session: Session, claim_id: int) -> list[Revision]:
+    """Return a claim's revisions with those of its links, appearances, assessments and
+    notes that still exist, oldest first."""
+    parts = [("claims", claim_id)]
+    for entity, (id_column, claim_column) in CLAIM_PARTS.items():
+        ids = session.scalars(select(id_column).where(claim_column == claim_id))
+        parts += [(entity, i) for i in ids]
+    links = session.scalars(
+        select(ClaimLink.id).where(
+            or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id)
+        )
+    )
+    parts += [("claim_links", i) for i in links]
+    stmt = (
+        select(Revision)
+        .where(tuple_(Revision.entity, Revision.entity_id).in_(parts))
+        .options(joinedload(Revision.user))
+        .order_by(Revision.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def names_of(session: Session, revisions: list[Revision]) -> dict[tuple[str, int], str]:
+    """Return the names of the records that `revisions` refer to by id: one query a kind."""
+    wanted: dict[str, set[int]] = {}
+    for revision in revisions:
+        for name, values in revision.changes.items():
+            if name in REFERENCES:
+                wanted.setdefault(name, set()).update(
+                    v for v in values if isinstance(v, int) and not isinstance(v, bool)
+                )
+    by_model: dict[type, tuple[Any, set[int]]] = {}
+    for name, ids in wanted.items():
+        _label, model, column = REFERENCES[name]
+        by_model.setdefault(model, (column, set()))[1].update(ids)
+    names = {}
+    for model, (column, ids) in by_model.items():
+        if ids:
+            rows = session.execute(select(model.id, column).where(model.id.in_(ids)))
+            names.update(((model.__tablename__, i), label) for i, label in rows)
+    return names
 
 
 def replay(revisions: list[Revision]) -> dict[str, Any] | None:

@@ -30,10 +30,11 @@ class Sort:
 
 @dataclass
 class Page:
-    """The rows of one page and the cursor of the next, if there is one."""
+    """The rows of one page and the cursors of the next and previous, if there are."""
 
     items: list
     next_cursor: str | None
+    prev_cursor: str | None = None
 
 
 def encode_cursor(value: Any, row_id: int) -> str:
@@ -57,8 +58,13 @@ def decode_cursor(cursor: str) -> tuple[Any, int]:
     return value, row_id
 
 
-def paginate(session, stmt: Select, sort: Sort, id_column, *, after: str | None, size: int) -> Page:
-    """Return the page of `stmt` (selecting entities) that follows cursor `after`."""
+def paginate(
+    session, stmt: Select, sort: Sort, id_column, *, after: str | None, size: int,
+    before: str | None = None,
+) -> Page:  # fmt: skip
+    """Return the page of `stmt` (selecting entities) after cursor `after` or before `before`."""
+    if before:
+        return _paginate_back(session, stmt, sort, id_column, before, size)
     value, last_id = decode_cursor(after) if after else (None, None)
     in_null_phase = after is not None and value is None
     items: list = []
@@ -70,28 +76,56 @@ def paginate(session, stmt: Select, sort: Sort, id_column, *, after: str | None,
         items += _fetch_nulls(session, stmt, sort, id_column, null_after, size + 1 - len(items))
     has_more = len(items) > size
     items = items[:size]
-    next_cursor = None
-    if has_more:
-        last = items[-1]
-        next_cursor = encode_cursor(getattr(last, sort.column.key), last.id)
-    return Page(items=items, next_cursor=next_cursor)
+    next_cursor = _cursor_of(items[-1], sort) if has_more else None
+    prev_cursor = _cursor_of(items[0], sort) if after and items else None
+    return Page(items=items, next_cursor=next_cursor, prev_cursor=prev_cursor)
 
 
-def _fetch_values(session, stmt, sort, id_column, value, last_id, limit):
+def _cursor_of(row, sort: Sort) -> str:
+    return encode_cursor(getattr(row, sort.column.key), row.id)
+
+
+def _paginate_back(session, stmt, sort, id_column, before: str, size: int) -> Page:
+    """Walk the order backwards from the first row of a page: the page before it."""
+    value, first_id = decode_cursor(before)
+    if value is None:  # the page began among the rows without a value (the second phase)
+        items = _fetch_nulls(session, stmt, sort, id_column, first_id, size + 1, back=True)
+        if len(items) <= size:
+            items += _fetch_values(
+                session, stmt, sort, id_column, None, None, size + 1 - len(items), back=True
+            )
+    else:
+        items = _fetch_values(session, stmt, sort, id_column, value, first_id, size + 1, back=True)
+    has_more = len(items) > size
+    items = items[:size][::-1]
+    if not items:
+        return Page(items=[], next_cursor=None)
+    return Page(
+        items=items,
+        next_cursor=_cursor_of(items[-1], sort),
+        prev_cursor=_cursor_of(items[0], sort) if has_more else None,
+    )
+
+
+def _fetch_values(session, stmt, sort, id_column, value, last_id, limit, *, back=False):
+    """Rows with a value after (value, last_id) in the sort's order, or before it if `back`."""
     column = sort.column
     stmt = stmt.where(column.is_not(None))
+    descending = sort.descending != back  # walking backwards reverses the order
     if last_id is not None:
         ahead = tuple_(column, id_column) < tuple_(value, last_id)
-        if not sort.descending:
+        if not descending:
             ahead = tuple_(column, id_column) > tuple_(value, last_id)
         stmt = stmt.where(ahead)
-    order = (column.desc(), id_column.desc()) if sort.descending else (column, id_column)
+    order = (column.desc(), id_column.desc()) if descending else (column, id_column)
     return list(session.scalars(stmt.order_by(*order).limit(limit)))
 
 
-def _fetch_nulls(session, stmt, sort, id_column, last_id, limit):
+def _fetch_nulls(session, stmt, sort, id_column, last_id, limit, *, back=False):
+    """Rows without a value after `last_id` by id, or before it if `back`."""
+    descending = sort.descending != back
     stmt = stmt.where(sort.column.is_(None))
     if last_id is not None:
-        stmt = stmt.where(and_(id_column < last_id) if sort.descending else id_column > last_id)
-    order = id_column.desc() if sort.descending else id_column
+        stmt = stmt.where(and_(id_column < last_id) if descending else id_column > last_id)
+    order = id_column.desc() if descending else id_column
     return list(session.scalars(stmt.order_by(order).limit(limit)))

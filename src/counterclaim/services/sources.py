@@ -1,5 +1,6 @@
 """Sources: where claims appear, with their Admiralty reliability."""
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -83,6 +84,7 @@ def list_sources(
     sort: str = DEFAULT_SORT,
     after: str | None = None,
     size: int = 50,
+    before: str | None = None,
 ) -> Page:
     """Return one page of sources matching `filters`, with publishers loaded."""
     stmt = select(Source).options(joinedload(Source.publisher))
@@ -95,7 +97,7 @@ def list_sources(
         stmt = stmt.where(Source.kind == filters.kind)
     if filters.publisher_id is not None:
         stmt = stmt.where(Source.publisher_id == filters.publisher_id)
-    return paginate(session, stmt, SORTS[sort], Source.id, after=after, size=size)
+    return paginate(session, stmt, SORTS[sort], Source.id, after=after, size=size, before=before)
 
 
 def source_appearances(session: Session, source_id: int, *, limit: int = 200) -> list[ClaimSource]:
@@ -104,10 +106,18 @@ def source_appearances(session: Session, source_id: int, *, limit: int = 200) ->
         select(ClaimSource)
         .where(ClaimSource.source_id == source_id)
         .options(joinedload(ClaimSource.claim).joinedload(Claim.claimant))
-        .order_by(ClaimSource.locator, ClaimSource.id)
+        .order_by(ClaimSource.id)
         .limit(limit)
     )
-    return list(session.scalars(stmt))
+    return sorted(session.scalars(stmt), key=lambda a: (locator_order(a.locator), a.id))
+
+
+def locator_order(locator: str | None) -> tuple:
+    """Sort key putting "para 2" before "para 10", and appearances without a locator last."""
+    if not locator:
+        return ((2, ""),)
+    parts = re.split(r"(\d+)", locator.casefold())
+    return tuple((0, int(p)) if p.isdigit() else (1, p.strip()) for p in parts if p.strip())
 
 
 def source_choices(session: Session, *, include_id: int | None = None, recent: int = 100):

@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from .links.routes import bp as links
     from .main.routes import bp as main
     from .notes.routes import bp as notes
+    from .pickers.routes import bp as pickers
     from .reports.routes import bp as reports
     from .schema.routes import bp as schema
     from .search.routes import bp as search
@@ -59,7 +60,7 @@ def register_blueprints(app: Flask) -> None:
 
     blueprints = (
         main, auth, claims, links, evidence, sources, actors, tags, audit, users,
-        schema, sql, exchange, reports, search, notes, corroboration,
+        schema, sql, exchange, reports, search, notes, corroboration, pickers,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

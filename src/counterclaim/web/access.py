@@ -58,11 +58,16 @@ def _check(role: str):
         return redirect(url_for("auth.login", next=_here()))
     if current_user.must_change_password and request.endpoint not in _WHILE_ONE_TIME:
         flash("You signed in with a one-time password: choose your own to go on.", "error")
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("auth.account", next=_here()))
     if not current_user.has_role(role):
-        abort(403, description=f"This needs the {role} role; you are signed in as a "
-              f"{current_user.role}.")  # fmt: skip
+        abort(403, description=f"This needs the {role} role; you are signed in as "
+              f"{with_article(current_user.role)}.")  # fmt: skip
     return None
+
+
+def with_article(word: str) -> str:
+    """Put "a" or "an" before a role's name: an analyst, an editor, a viewer."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def _here() -> str:

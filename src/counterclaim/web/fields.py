@@ -1,5 +1,7 @@
 """Field pieces shared by the workbench's forms."""
 
+from flask import request
+from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
@@ -77,6 +79,80 @@ class MultipleChoiceSelect(SelectMultipleField):
     """A multiple select of rows from the database (a claim's tags)."""
 
     widget = FastSelect(multiple=True)
+
+
+class _Picker:
+    """A select that offers the chosen records plus those matching what was typed.
+
+    The words typed arrive as `<name>_q` (the picker's search box): without script the
+    form's Search button posts them and the page comes back with the matches; with
+    script picker.js asks /pick/<kind> as the analyst types.
+    """
+
+    widget = FastSelect()
+
+    def __init__(self, label=None, validators=None, *, kind, blank=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.kind, self.blank, self.query, self.more = kind, blank, "", False
+
+    def process(self, formdata, data=None, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if formdata is not None:
+            self.query = (formdata.get(f"{self.name}_q") or "").strip()[:200]
+
+    def chosen_ids(self) -> list[int]:
+        data = self.data if isinstance(self.data, list | tuple) else [self.data]
+        return [i for i in data if isinstance(i, int)]
+
+    def fill(self, session, *, exclude: int | None = None) -> None:
+        """Offer the chosen records and the first matches of the search box."""
+        from counterclaim.services import pickers
+
+        found = pickers.find(
+            session, self.kind, self.query, include=self.chosen_ids(), exclude=exclude
+        )
+        self.more = found.more
+        self.choices = options(found.choices, blank=self.blank)
+
+
+class RecordPicker(_Picker, SelectField):
+    """Choose one actor, source or tag by searching for it."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=optional_int, **kwargs)
+
+
+class MultipleRecordPicker(_Picker, SelectMultipleField):
+    """Choose several records (a claim's tags) by searching for them."""
+
+    widget = FastSelect(multiple=True)
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=int, **kwargs)
+
+
+class PickerForm(FlaskForm):
+    """A form with record pickers, whose Search buttons post the form without saving."""
+
+    @property
+    def searching(self) -> bool:
+        """Whether a picker's Search button (not Save) submitted the form."""
+        return self.is_submitted() and bool(request.form.get("find"))
+
+    @property
+    def http_status(self) -> int:
+        """The HTTP status of showing the form again: 400 after a refused save."""
+        return 400 if self.is_submitted() and not self.searching else 200
+
+    def validate_on_submit(self, extra_validators=None) -> bool:
+        return not self.searching and super().validate_on_submit(extra_validators)
+
+    def fill_pickers(self, session, *, exclude: int | None = None):
+        """Load each picker's choices from the database."""
+        for f in self:
+            if isinstance(f, _Picker):
+                f.fill(session, exclude=exclude)
+        return self
 
 
 class VersionField(HiddenField):

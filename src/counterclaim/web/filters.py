@@ -4,7 +4,8 @@ from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from counterclaim.models import vocabulary
-from counterclaim.services.history import changes_of
+from counterclaim.services import consensus
+from counterclaim.services.history import REFERENCES, changes_of
 from counterclaim.services.notes import render_markdown
 
 from .access import may_change
@@ -18,6 +19,11 @@ def init_app(app: Flask) -> None:
     app.add_template_global(may_change, "may_change")
     app.add_template_global(changes_of, "service_changes")
     app.add_template_global(shown, "shown")
+    app.add_template_global(
+        {name: (label, model.__tablename__) for name, (label, model, _) in REFERENCES.items()},
+        "history_references",
+    )
+    app.add_template_filter(consensus.meaning, "credibility_meaning")
     app.jinja_env.tests["http_url"] = _is_http_url
     app.context_processor(lambda: {"vocab": vocabulary})
 

@@ -7,22 +7,21 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from counterclaim.models import Actor
 from counterclaim.models.vocabulary import ACTOR_KIND
-from counterclaim.services import actors
 
-from ..fields import ActorSelect, options, strip
+from ..fields import PickerForm, RecordPicker, options, strip
 
 
-class ActorForm(FlaskForm):
+class ActorForm(PickerForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
     kind = SelectField("Kind", choices=ACTOR_KIND, default="person")
     description = TextAreaField("Description", filters=[strip], validators=[Length(max=10_000)])
-    affiliation_id = ActorSelect("Affiliated with", validators=[Optional()])
+    affiliation_id = RecordPicker(
+        "Affiliated with", validators=[Optional()], kind="actor", blank="None"
+    )
 
     def fill(self, session, actor: Actor | None = None) -> "ActorForm":
         self._session, self._actor = session, actor
-        others = [c for c in actors.actor_choices(session) if not actor or c[0] != actor.id]
-        self.affiliation_id.choices = options(others, blank="None")
-        return self
+        return self.fill_pickers(session, exclude=actor.id if actor else None)
 
     def validate_name(self, field):
         stmt = select(Actor.id).where(Actor.name == field.data)

@@ -4,11 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from counterclaim.models import Actor
 from counterclaim.services import actors as service
+from counterclaim.services import claims
 
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
-from ..pagination import page_request
+from ..pagination import page_before, page_request
 from .forms import ActorFilterForm, ActorForm
 
 bp = Blueprint("actors", __name__, url_prefix="/actors")
@@ -23,7 +24,7 @@ def index():
     after, size = page_request()
     page = service.list_actors(
         get_session(), text=form.q.data or None, kind=form.kind.data or None,
-        after=after, size=size,
+        after=after, size=size, before=page_before(),
     )  # fmt: skip
     return render_template("actors/list.html", form=form, page=page)
 
@@ -31,9 +32,21 @@ def index():
 @bp.get("/<int:actor_id>")
 @requires("viewer")
 def detail(actor_id: int):
+    """An actor: their claims (paged), who contradicts them, what they published, members."""
+    session = get_session()
     actor = get_or_404(Actor, actor_id)
-    claims = service.claim_count(get_session(), actor_id)
-    return render_template("actors/detail.html", actor=actor, claim_count=claims)
+    after, size = page_request()
+    sort = request.args.get("sort") if request.args.get("sort") in claims.SORTS else None
+    page = claims.list_claims(
+        session, claims.ClaimFilters(claimant_id=actor_id), sort=sort or claims.DEFAULT_SORT,
+        after=after, before=page_before(), size=min(size, 20),
+    )  # fmt: skip
+    sources, source_count = service.published(session, actor_id)
+    return render_template(
+        "actors/detail.html", actor=actor, claim_count=service.claim_count(session, actor_id),
+        page=page, opponents=service.opponents(session, actor_id),
+        members=service.members(session, actor_id), sources=sources, source_count=source_count,
+    )  # fmt: skip
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -42,7 +55,7 @@ def create():
     session = get_session()
     form = ActorForm().fill(session)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form.http_status
         return render_template("actors/form.html", form=form, actor=None), status
     actor = service.create_actor(session, **form.data)
     session.commit()
@@ -58,7 +71,7 @@ def edit(actor_id: int):
     check_may_change(actor)
     form = ActorForm(obj=actor).fill(session, actor)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form.http_status
         return render_template("actors/form.html", form=form, actor=actor), status
     service.update_actor(session, actor, **form.data)
     session.commit()

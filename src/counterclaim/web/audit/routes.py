@@ -4,13 +4,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from counterclaim.models.vocabulary import REVISION_ACTIONS
 from counterclaim.services import history as service
 from counterclaim.services.errors import DomainError, StaleEdit
 
 from ..access import requires
 from ..database import get_session
 from ..fields import VersionField
+from .forms import HistoryFilterForm
 
 bp = Blueprint("audit", __name__, url_prefix="/history")
 
@@ -27,15 +27,25 @@ def _readable() -> tuple[str, ...]:
 @bp.get("/")
 @requires("viewer")
 def recent():
+    """Recent changes, newest first, paged and filtered by kind, action, person and day."""
+    session = get_session()
     readable = _readable()
-    entity = request.args.get("entity") if request.args.get("entity") in readable else None
-    action = request.args.get("action") if request.args.get("action") in REVISION_ACTIONS else None
-    revisions = service.recent(
-        get_session(), entities=(entity,) if entity else readable, action=action
-    )
+    form = HistoryFilterForm(request.args).fill(session, readable)
+    if not form.validate():
+        page = service.RevisionPage()
+        return render_template(
+            "audit/recent.html", form=form, page=page, tag_names={}, names={}
+        ), 400
+    entity = form.entity.data or None
+    page = service.recent_page(
+        session, entities=(entity,) if entity else readable, action=form.action.data or None,
+        user_id=form.user.data, since=form.since.data, until=form.until.data,
+        older_than=form.older.data, newer_than=form.newer.data,
+    )  # fmt: skip
     return render_template(
-        "audit/recent.html", revisions=revisions, entity=entity, action=action,
-        entities=readable, tag_names=service.tag_names(get_session(), revisions),
+        "audit/recent.html", form=form, page=page,
+        tag_names=service.tag_names(session, page.items),
+        names=service.names_of(session, page.items),
     )  # fmt: skip
 
 
@@ -48,12 +58,16 @@ def record(entity: str, entity_id: int):
     revisions = service.history(session, entity, entity_id)
     if not revisions:
         abort(404, description=f"No history of {entity} #{entity_id}.")
+    # A claim's History tab also shows its links, appearances, assessments and notes.
+    parts = service.claim_history(session, entity_id) if entity == "claims" else []
+    parts = [r for r in parts if r.entity != "claims"]
     current = session.get(service.MODELS[entity], entity_id)
     return render_template(
         "audit/record.html", entity=entity, entity_id=entity_id, revisions=revisions,
         current=current, restorable=entity in service.RESTORABLE and current is not None,
         state=service.replay(revisions) or service.replay(revisions[:-1]),
-        tag_names=service.tag_names(session, revisions),
+        tag_names=service.tag_names(session, revisions), parts=parts,
+        names=service.names_of(session, revisions + parts),
     )  # fmt: skip
 
 

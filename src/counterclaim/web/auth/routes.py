@@ -66,6 +66,7 @@ def account():
             session.commit()
             login_user(user)  # this session carries the new token; every other one ends
             flash("Password changed; your other sessions are signed out.", "success")
-            return redirect(url_for("auth.account"))
+            # After a forced change, go on to where the user was going.
+            return redirect(safe_next(request.args.get("next") or url_for("auth.account")))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/account.html", form=form, user=user), status

@@ -20,15 +20,16 @@ from wtforms.validators import (
 )
 
 from counterclaim.models.vocabulary import CLAIM_STATUS, CREDIBILITY, RELIABILITY, STANCE
-from counterclaim.services import actors, tags
+from counterclaim.services import tags
 from counterclaim.services.claims import CLAIM_FIELDS, DEFAULT_SORT, SORTS
 from counterclaim.services.search_query import MAX_QUERY_CHARS
 
 from ..edits import BaseField
 from ..fields import (
-    ActorSelect,
     ChoiceSelect,
-    MultipleChoiceSelect,
+    MultipleRecordPicker,
+    PickerForm,
+    RecordPicker,
     VersionField,
     choices,
     optional_int,
@@ -37,38 +38,34 @@ from ..fields import (
 )
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(PickerForm):
     text = TextAreaField(
         "Claim", validators=[DataRequired(), Length(max=10_000)], filters=[strip],
         description="One assertion, verbatim where you can quote it.",
     )  # fmt: skip
     is_verbatim = BooleanField("The text quotes the claimant's exact words")
-    claimant_id = ActorSelect("Claimant", validators=[DataRequired("Choose who made the claim.")])
+    claimant_id = RecordPicker(
+        "Claimant", validators=[DataRequired("Choose who made the claim.")],
+        kind="actor", blank="Choose the claimant…",
+    )  # fmt: skip
     stated_on = DateField("Stated on", validators=[Optional()])
     status = SelectField("Status", choices=choices(CLAIM_STATUS), default="open")
-    tag_ids = MultipleChoiceSelect("Tags", coerce=int)
+    tag_ids = MultipleRecordPicker("Tags", kind="tag")
 
     def fill(self, session) -> "ClaimForm":
         """Load the choices that come from the database."""
-        self.claimant_id.choices = options(
-            actors.actor_choices(session), blank="Choose the claimant…"
-        )
-        self.tag_ids.choices = options(tags.tag_choices(session))
-        return self
+        return self.fill_pickers(session)
 
 
 class NewClaimForm(ClaimForm):
     """A new claim, optionally with its first appearance in a source."""
 
-    source_id = ChoiceSelect("Appears in source", coerce=optional_int, validators=[Optional()])
+    source_id = RecordPicker(
+        "Appears in source", validators=[Optional()], kind="source", blank="No source yet"
+    )
     excerpt = TextAreaField("Exact excerpt", filters=[strip], validators=[Length(max=20_000)])
     locator = StringField("Locator", filters=[strip], validators=[Length(max=100)])
     stance = SelectField("Source's stance", choices=choices(STANCE), default="origin")
-
-    def fill(self, session, sources=()) -> "NewClaimForm":
-        super().fill(session)
-        self.source_id.choices = options(sources, blank="No source yet")
-        return self
 
     def validate_excerpt(self, field):
         if self.source_id.data and not field.data:

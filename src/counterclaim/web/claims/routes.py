@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from counterclaim.models import Actor, Claim, Source, Tag
 from counterclaim.services import claims as service
-from counterclaim.services import evidence, facets, merging, outcomes, sources
+from counterclaim.services import evidence, facets, links, merging, outcomes
 from counterclaim.services.editing import EditConflict
 from counterclaim.services.errors import DomainError
 from counterclaim.services.exchange import jsonld
@@ -24,7 +24,7 @@ from .. import edits
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
-from ..pagination import page_request
+from ..pagination import page_before, page_request
 from .forms import ClaimFilterForm, EditClaimForm, MergeForm, NewClaimForm
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
@@ -37,21 +37,35 @@ def index():
     form = ClaimFilterForm(request.args).fill(session)
     if not form.validate():
         return render_template(
-            "claims/list.html", form=form, page=None, counts={}, disputed=set()
+            "claims/list.html",
+            form=form,
+            page=None,
+            counts={},
+            disputed=set(),
+            consensus={},
+            reliability={},
         ), 400
     after, size = page_request()
     filters = _filters(form)
     page = service.list_claims(
-        session, filters, sort=form.sort.data or service.DEFAULT_SORT, after=after, size=size
+        session,
+        filters,
+        sort=form.sort.data or service.DEFAULT_SORT,
+        after=after,
+        size=size,
+        before=page_before(),
     )
     ids = [c.id for c in page.items]
     counts = service.contradiction_counts(session, ids)
     disputed = service.disagreements(session, ids)
+    consensus = service.related_consensus(session, ids)
+    reliability = service.best_reliability(session, ids)
     source = session.get(Source, form.source.data) if form.source.data else None
     claimant = session.get(Actor, form.claimant.data) if form.claimant.data else None
     return render_template(
         "claims/list.html", form=form, page=page, counts=counts, disputed=disputed,
         source=source, claimant=claimant, facets=facets.claim_facets(session, filters),
+        consensus=consensus, reliability=reliability,
     )  # fmt: skip
 
 
@@ -93,11 +107,9 @@ def detail(claim_id: int):
 def create():
     session = get_session()
     source_id = request.args.get("source", type=int)
-    form = NewClaimForm(source_id=source_id)
-    form.fill(session, sources.source_choices(session, include_id=source_id))
+    form = NewClaimForm(source_id=source_id).fill(session)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template("claims/form.html", form=form, claim=None), status
+        return render_template("claims/form.html", form=form, claim=None), form.http_status
     claim = service.create_claim(session, tags=_chosen_tags(session, form), **form.data)
     if form.source_id.data:
         evidence.attach_source(
@@ -118,8 +130,7 @@ def edit(claim_id: int):
     form = EditClaimForm(obj=claim, tag_ids=[t.id for t in claim.tags]).fill(session)
     edits.start(form, service.claim_values(claim))
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template("claims/form.html", form=form, claim=claim), status
+        return render_template("claims/form.html", form=form, claim=claim), form.http_status
     values = {k: v for k, v in form.data.items() if k in service.CLAIM_FIELDS}
     try:
         merged = service.update_claim(
@@ -186,4 +197,9 @@ def merge(claim_id: int):
             flash(f"Merged claim #{duplicate.id} into this one. {report}", "success")
             return redirect(url_for("claims.detail", claim_id=claim.id))
     status = 400 if form.is_submitted() or form.duplicate_id.errors else 200
-    return render_template("claims/merge.html", claim=claim, duplicate=duplicate, form=form), status
+    query = request.args.get("q", "").strip()[:200]
+    candidates = links.find_claims(session, query, exclude_id=claim.id, limit=20) if query else []
+    return render_template(
+        "claims/merge.html", claim=claim, duplicate=duplicate, form=form, query=query,
+        candidates=candidates,
+    ), status  # fmt: skip

@@ -8,13 +8,14 @@ from counterclaim.models.vocabulary import CONFIDENCE, CREDIBILITY, STANCE
 from counterclaim.services.evidence import APPEARANCE_FIELDS, NOTE_FIELDS
 
 from ..edits import BaseField
-from ..fields import VersionField, choices, optional_int, strip
+from ..fields import PickerForm, RecordPicker, VersionField, choices, optional_int, strip
 
 
-class AttachSourceForm(FlaskForm):
-    source_id = SelectField(
-        "Source", coerce=optional_int, validators=[DataRequired("Choose the source.")]
-    )
+class AttachSourceForm(PickerForm):
+    source_id = RecordPicker(
+        "Source", validators=[DataRequired("Choose the source.")], kind="source",
+        blank="Choose the source…",
+    )  # fmt: skip
     excerpt = TextAreaField(
         "Exact excerpt", filters=[strip],
         validators=[DataRequired("Quote the passage exactly."), Length(max=20_000)],

@@ -4,14 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from counterclaim.models import Assessment, Claim, ClaimSource, Source
 from counterclaim.services import evidence as service
-from counterclaim.services import sources
 from counterclaim.services.errors import DomainError, StaleEdit
 
 from .. import edits
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
-from ..fields import options
 from ..identity import current_analyst
 from .forms import AppearanceForm, AssessmentForm, AttachSourceForm, NoteForm, WithdrawForm
 
@@ -24,10 +22,7 @@ def attach(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
     form = AttachSourceForm(source_id=request.args.get("source", type=int))
-    form.source_id.choices = options(
-        sources.source_choices(session, include_id=form.source_id.data),
-        blank="Choose the source…",
-    )
+    form.fill_pickers(session)
     if form.validate_on_submit():
         source = session.get(Source, form.source_id.data)
         try:
@@ -42,8 +37,7 @@ def attach(claim_id: int):
             session.commit()
             flash("Source attached.", "success")
             return redirect(url_for("claims.detail", claim_id=claim.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("evidence/attach.html", claim=claim, form=form), status
+    return render_template("evidence/attach.html", claim=claim, form=form), form.http_status
 
 
 @bp.route("/<int:claim_id>/sources/<int:appearance_id>/delete", methods=["GET", "POST"])
@@ -90,6 +84,8 @@ def annotate(claim_id: int):
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("evidence/note.html", claim=claim, form=form), status
+    if request.form.get("preview"):  # show the Markdown as it will read; save nothing
+        return render_template("evidence/note.html", claim=claim, form=form, preview=True)
     service.add_note(session, current_analyst(), form.body.data, claim=claim)
     session.commit()
     flash("Note added.", "success")

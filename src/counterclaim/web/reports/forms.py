@@ -8,10 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
 
 from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY
-from counterclaim.services import actors, tags
+from counterclaim.services import tags
 from counterclaim.services.reports import MAX_DEPTH, ScopeError
 
-from ..fields import choices, options
+from ..fields import RecordPicker, choices, options
 
 
 class ScopeForm(FlaskForm):
@@ -21,7 +21,8 @@ class ScopeForm(FlaskForm):
     tag = SelectMultipleField(
         "Tags", description="Claims filed under every tag chosen (topics, places, events)."
     )
-    actor = SelectField("Claimant")
+    # A picker: the chosen claimant and the first matches of `actor_q`, never every actor.
+    actor = RecordPicker("Claimant", kind="actor", blank="Anyone")
     claim = StringField(
         "Claim number", description="One claim and the claims linked to it (any relation)."
     )
@@ -41,9 +42,7 @@ class ScopeForm(FlaskForm):
     def fill(self, session) -> "ScopeForm":
         """Load the choices that come from the database."""
         self.tag.choices = options((name, name) for _, name in tags.tag_choices(session))
-        self.actor.choices = options(
-            ((str(i), name) for i, name in actors.actor_choices(session)), blank="Anyone"
-        )
+        self.actor.fill(session)
         return self
 
     def show(self, error: ScopeError) -> None:

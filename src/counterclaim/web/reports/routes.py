@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 
 from counterclaim import report_formats
-from counterclaim.report_formats import FORMATS, html
+from counterclaim.report_formats import FORMATS, html, pdf
 from counterclaim.report_formats.pdf import TooLarge
 from counterclaim.services.reports import ReportScope, ScopeError, build_report
 
@@ -25,8 +25,18 @@ PAGE_PAIRS = 300  # pairs laid out side by side on the page; downloads carry the
 @bp.get("/")
 @requires("viewer")
 def index():
-    form = ScopeForm(request.args).fill(get_session())
-    return render_template("reports/index.html", form=form, error=None)
+    """The scope form; with `count`, the scope's counts before the report is made."""
+    session = get_session()
+    form = ScopeForm(request.args).fill(session)
+    summary = None
+    if request.args.get("count"):
+        try:
+            summary = build_report(session, ReportScope.from_params(request.args)).summary
+        except ScopeError as error:
+            return _bad_scope(error)
+    return render_template(
+        "reports/index.html", form=form, error=None, summary=summary, pdf_limit=pdf.MAX_PAIRS
+    )
 
 
 @bp.get("/report")
@@ -44,7 +54,11 @@ def report():
     downloads = {f.label: url_for("reports.download", fmt=f.name, **scope.params())
                  for f in FORMATS.values()}  # fmt: skip
     form = ScopeForm(request.args).fill(session)
-    return render_template("reports/page.html", form=form, downloads=downloads, **values)
+    too_large = built.summary.pairs > pdf.MAX_PAIRS
+    return render_template(
+        "reports/page.html", form=form, downloads=downloads, pdf_limit=pdf.MAX_PAIRS,
+        pdf_refused=too_large, **values,
+    )  # fmt: skip
 
 
 @requires("viewer")
@@ -63,7 +77,7 @@ def download(fmt: str):
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if spec.streams:
         pieces = stream_with_context(pieces)
-    return Response(pieces, mimetype=spec.mimetype, headers=headers)
+    return Response(pieces, content_type=spec.mimetype, headers=headers)
 
 
 # One rule per format (`/reports/report.pdf`, …), all served by `download`.

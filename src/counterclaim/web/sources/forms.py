@@ -5,17 +5,18 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from counterclaim.models.vocabulary import RELIABILITY, SOURCE_KIND
-from counterclaim.services import actors
 from counterclaim.services.sources import DEFAULT_SORT, SORTS, SOURCE_FIELDS
 
 from ..edits import BaseField
-from ..fields import ActorSelect, VersionField, choices, http_url, options, strip
+from ..fields import PickerForm, RecordPicker, VersionField, choices, http_url, options, strip
 
 
-class SourceForm(FlaskForm):
+class SourceForm(PickerForm):
     title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=300)])
     kind = SelectField("Kind", choices=SOURCE_KIND, default="article")
-    publisher_id = ActorSelect("Publisher", validators=[Optional()])
+    publisher_id = RecordPicker(
+        "Publisher", validators=[Optional()], kind="actor", blank="Unknown or none"
+    )
     author = StringField("Author", filters=[strip], validators=[Length(max=200)])
     url = StringField("URL", filters=[strip], validators=[Length(max=2000), http_url])
     archived_url = StringField(
@@ -26,8 +27,7 @@ class SourceForm(FlaskForm):
     notes = TextAreaField("Why this letter", filters=[strip], validators=[Length(max=10_000)])
 
     def fill(self, session) -> "SourceForm":
-        self.publisher_id.choices = options(actors.actor_choices(session), blank="Unknown or none")
-        return self
+        return self.fill_pickers(session)
 
 
 class EditSourceForm(SourceForm):

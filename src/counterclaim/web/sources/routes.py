@@ -16,7 +16,7 @@ from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..evidence.forms import NoteForm
 from ..identity import current_analyst
-from ..pagination import page_request
+from ..pagination import page_before, page_request
 from .forms import EditSourceForm, SourceFilterForm, SourceForm
 
 bp = Blueprint("sources", __name__, url_prefix="/sources")
@@ -34,7 +34,12 @@ def index():
         kind=form.kind.data or None,
     )  # fmt: skip
     page = service.list_sources(
-        get_session(), filters, sort=form.sort.data or service.DEFAULT_SORT, after=after, size=size
+        get_session(),
+        filters,
+        sort=form.sort.data or service.DEFAULT_SORT,
+        after=after,
+        size=size,
+        before=page_before(),
     )
     return render_template("sources/list.html", form=form, page=page)
 
@@ -61,7 +66,7 @@ def create():
     session = get_session()
     form = SourceForm().fill(session)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form.http_status
         return render_template("sources/form.html", form=form, source=None), status
     source = service.create_source(session, **form.data)
     session.commit()
@@ -78,7 +83,7 @@ def edit(source_id: int):
     form = EditSourceForm(obj=source).fill(session)
     edits.start(form, service.source_values(source))
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form.http_status
         return render_template("sources/form.html", form=form, source=source), status
     values = {k: v for k, v in form.data.items() if k in service.SOURCE_FIELDS}
     try:

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from counterclaim.models import SavedQuery
 from counterclaim.services import saved_queries as service
 from counterclaim.services.errors import DomainError
+from counterclaim.services.schema import data_dictionary
 from counterclaim.services.sql_console import parameter_names
 
 from ..access import requires
@@ -22,8 +23,12 @@ bp = Blueprint("sql", __name__, url_prefix="/sql")
 @requires("viewer")
 def console():
     sql = request.args.get("sql", "")
-    saved = service.list_saved_queries(get_session())
-    return render_run("sql/console.html", sql, run="sql" in request.args, saved_queries=saved)
+    session = get_session()
+    saved = service.list_saved_queries(session)
+    return render_run(
+        "sql/console.html", sql, run="sql" in request.args, saved_queries=saved,
+        dictionary=data_dictionary(session.connection()),
+    )  # fmt: skip
 
 
 @bp.get("/saved/")

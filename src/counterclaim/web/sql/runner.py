@@ -91,7 +91,7 @@ def download_result(sql: str, values: dict, fmt: str, filename: str):
     chunks = (result_formats.csv_chunks if fmt == "csv" else result_formats.json_chunks)(
         stream.columns, stream
     )
-    response = Response(stream_with_context(_closing(chunks, stream)), mimetype=FORMATS[fmt])
+    response = Response(stream_with_context(_closing(chunks, stream)), content_type=FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     response.call_on_close(stream.close)
     return response

@@ -1,0 +1,1 @@
+"""Record pickers ' search, as JSON for picker.js."""

@@ -1,0 +1,28 @@
+"""The record pickers' search as the analyst types: matching records as JSON."""
+
+from flask import Blueprint, abort, jsonify, request
+
+from counterclaim.services import pickers
+
+from ..access import requires
+from ..database import get_session
+
+bp = Blueprint("pickers", __name__, url_prefix="/pick")
+
+
+@bp.get("/<kind>")
+@requires("viewer")
+def find(kind: str):
+    """Return the records of `kind` matching `q`, the `selected` ones first."""
+    if kind not in pickers.KINDS:
+        abort(404, description=f"There is no picker of {kind!r}.")
+    selected = [i for i in request.args.getlist("selected", type=int)][:100]
+    exclude = request.args.get("exclude", type=int)
+    found = pickers.find(
+        get_session(), kind, request.args.get("q", ""), include=selected, exclude=exclude
+    )
+    return jsonify(
+        choices=[{"id": i, "label": label} for i, label in found.choices],
+        more=found.more,
+        limit=pickers.LIMIT,
+    )
