@@ -47,15 +47,30 @@ DISAGREEMENT = 2  # a spread of latest credibility ratings at least this wide is
 
 
 @dataclass(frozen=True)
+class Window:
+    """What a page of a report shows: `size` pairs from `offset`, the first `timeline` claims."""
+
+    offset: int
+    size: int
+    timeline: int
+
+
+@dataclass(frozen=True)
 class ReportSql:
-    """The common table expressions of one report's statements."""
+    """The common table expressions of one report's statements.
+
+    With a `Window`, `shown` holds only the window's pairs and `claims` only the claims
+    they bring in and the first claims of the timeline, so that a page costs the same
+    whatever the scope's size; the aggregates still cover the whole scope (`pairs`).
+    """
 
     scope: CTE
     pairs: CTE
     claims: CTE
+    shown: CTE
 
     @classmethod
-    def of(cls, resolved: ResolvedScope) -> ReportSql:
+    def of(cls, resolved: ResolvedScope, window: Window | None = None) -> ReportSql:
         scope = resolved.statement().cte("scope")
         in_scope = select(scope.c.id)
         first = ClaimLink.from_claim_id.in_(in_scope)
@@ -73,10 +88,31 @@ class ReportSql:
             .where(or_(first, ClaimLink.to_claim_id.in_(in_scope)))
             .cte("pair_links")
         )
+        if window is None:
+            claims = union(
+                select(scope.c.id), select(pairs.c.claim_id), select(pairs.c.counterclaim_id)
+            ).cte("report_claims")
+            return cls(scope=scope, pairs=pairs, claims=claims, shown=pairs)
+        first = aliased(Claim)
+        shown = (
+            select(pairs)
+            .join(first, first.id == pairs.c.claim_id)
+            .order_by(*_timeline(first), pairs.c.counterclaim_id, pairs.c.link_id)
+            .offset(window.offset)
+            .limit(window.size)
+            .cte("shown_pairs")
+        )
+        timeline = (
+            select(Claim.id)
+            .where(Claim.id.in_(select(scope.c.id)))
+            .order_by(*_timeline(Claim))
+            .limit(window.timeline)
+            .subquery("timeline")
+        )
         claims = union(
-            select(scope.c.id), select(pairs.c.claim_id), select(pairs.c.counterclaim_id)
+            select(timeline.c.id), select(shown.c.claim_id), select(shown.c.counterclaim_id)
         ).cte("report_claims")
-        return cls(scope=scope, pairs=pairs, claims=claims)
+        return cls(scope=scope, pairs=pairs, claims=claims, shown=shown)
 
     # --- aggregates -------------------------------------------------------------------
 
@@ -160,18 +196,16 @@ class ReportSql:
 
     # --- streams in timeline order ----------------------------------------------------
 
-    def claim_rows(self) -> Select:
-        """Every claim of the report with its claimant, consensus and whether in scope."""
+    def claim_order(self) -> Select:
+        """Every claim of the report in timeline order: id, whether in scope, consensus.
+
+        Narrow rows, so that a stream of a large report sorts little; the wide columns
+        come batch by batch (`claim_rows(ids)` and the other `*_rows(ids)`).
+        """
         c = claim_consensus.c
         return (
             select(
                 Claim.id,
-                Claim.text,
-                Claim.is_verbatim,
-                Claim.claimant_id,
-                Actor.name.label("claimant"),
-                Claim.stated_on,
-                Claim.status,
                 Claim.id.in_(select(self.scope.c.id)).label("in_scope"),
                 c.credibility_median,
                 c.analysts,
@@ -180,14 +214,27 @@ class ReportSql:
             )  # fmt: skip
             .select_from(self.claims)
             .join(Claim, Claim.id == self.claims.c.id)
-            .join(Actor, Actor.id == Claim.claimant_id)
             .outerjoin(claim_consensus, c.claim_id == Claim.id)
             .order_by(*_timeline(Claim))
         )
 
-    def appearance_rows(self) -> Select:
+    def claim_rows(self, ids: list[int] | None = None) -> Select:
+        """The claims of the report (or those of `ids`): text, claimant, date, status."""
+        stmt = select(
+            Claim.id, Claim.text, Claim.is_verbatim, Claim.claimant_id,
+            Actor.name.label("claimant"), Claim.stated_on, Claim.status,
+        ).join(Actor, Actor.id == Claim.claimant_id)  # fmt: skip
+        return self._of_claims(stmt.select_from(Claim), ids).order_by(*_timeline(Claim))
+
+    def _of_claims(self, stmt: Select, ids: list[int] | None) -> Select:
+        """Narrow `stmt` (which has `Claim` in its FROM) to the report's claims or `ids`."""
+        if ids is not None:
+            return stmt.where(Claim.id.in_(ids))
+        return stmt.where(Claim.id.in_(select(self.claims.c.id)))
+
+    def appearance_rows(self, ids: list[int] | None = None) -> Select:
         """The sources carrying each claim of the report, with excerpt and stance."""
-        return (
+        return self._of_claims(
             select(
                 ClaimSource.claim_id,
                 Source.id.label("source_id"),
@@ -197,14 +244,14 @@ class ReportSql:
                 ClaimSource.excerpt,
                 ClaimSource.locator,
             )  # fmt: skip
-            .select_from(self.claims)
-            .join(Claim, Claim.id == self.claims.c.id)
+            .select_from(Claim)
             .join(ClaimSource, ClaimSource.claim_id == Claim.id)
             .join(Source, Source.id == ClaimSource.source_id)
-            .order_by(*_timeline(Claim), ClaimSource.id)
+            .order_by(*_timeline(Claim), ClaimSource.id),
+            ids,
         )
 
-    def assessment_rows(self) -> Select:
+    def assessment_rows(self, ids: list[int] | None = None) -> Select:
         """Each analyst's latest assessment of each claim of the report."""
         recency = func.row_number().over(
             partition_by=(Assessment.claim_id, Assessment.analyst_id),
@@ -221,7 +268,7 @@ class ReportSql:
                 Assessment.created_at,
                 recency.label("recency"),
             )  # fmt: skip
-            .where(Assessment.claim_id.in_(select(self.claims.c.id)))
+            .where(Assessment.claim_id.in_(select(self.claims.c.id) if ids is None else ids))
             .subquery("ranked")
         )
         return (
@@ -240,9 +287,9 @@ class ReportSql:
             .order_by(*_timeline(Claim), ranked.c.id)
         )
 
-    def note_rows(self) -> Select:
+    def note_rows(self, ids: list[int] | None = None) -> Select:
         """The analysts' notes on each claim of the report."""
-        return (
+        return self._of_claims(
             select(
                 Annotation.claim_id,
                 User.display_name,
@@ -250,16 +297,16 @@ class ReportSql:
                 Annotation.body,
                 Annotation.created_at,
             )  # fmt: skip
-            .select_from(self.claims)
-            .join(Claim, Claim.id == self.claims.c.id)
+            .select_from(Claim)
             .join(Annotation, Annotation.claim_id == Claim.id)
             .join(User, User.id == Annotation.author_id)
-            .order_by(*_timeline(Claim), Annotation.id)
+            .order_by(*_timeline(Claim), Annotation.id),
+            ids,
         )
 
-    def related_rows(self) -> Select:
+    def related_rows(self, ids: list[int] | None = None) -> Select:
         """Links other than contradictions from or to each claim of the report."""
-        mine = select(self.claims.c.id)
+        mine = select(self.claims.c.id) if ids is None else ids
 
         def side(here, there, outgoing: str):
             return select(
@@ -308,7 +355,7 @@ class ReportSql:
                 _sources_line(claim).label(f"{prefix}_sources"),
             ]  # fmt: skip
 
-        p = self.pairs
+        p = self.shown
         return (
             select(
                 p.c.link_id,

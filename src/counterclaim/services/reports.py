@@ -1,9 +1,14 @@
 """Contradiction reports: one data structure, built in a fixed number of queries.
 
+`count(session, scope)` resolves the scope and counts it (claims, pairs…) in one
+statement, before anything is built, so that a caller can refuse or page a large scope.
 `build_report(session, scope)` returns a `Report` that every format renders without a
-query of its own. With `stream=True` its `claims` and `pairs` are single-use iterators fed
-by server-side cursors (still the same fixed statements), so that CSV and JSON output stay
-flat in memory however large the scope; otherwise they are lists.
+query of its own. With `window` it holds one page of pairs and the start of the timeline
+(a page costs the same whatever the scope). With `stream=True` its `claims` and `pairs`
+are single-use iterators, so that CSV and JSON output stay flat in memory however large
+the scope; otherwise they are lists. A stream keeps one statement open at a time: the
+claims come as narrow rows in timeline order, and their text, sources, assessments,
+notes and links are read for each batch of `CLAIM_BATCH` claims by id.
 """
 
 from __future__ import annotations
@@ -12,19 +17,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
+from itertools import islice
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from .report_queries import DISAGREEMENT, ReportSql
+from .report_queries import DISAGREEMENT, ReportSql, Window
 from .report_scope import MAX_DEPTH, PARAMETERS, ReportScope, ResolvedScope, ScopeError, resolve
 
 __all__ = [
     "DISAGREEMENT", "MAX_DEPTH", "PARAMETERS", "MatrixCell", "Report", "ReportScope", "ScopeError",
-    "build_report",
+    "Window", "build_report", "count",
 ]  # fmt: skip
 
 STREAM_BATCH = 1_000
+CLAIM_BATCH = 500  # claims whose details one round of statements reads, when streaming
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +206,7 @@ class Report:
     claims: Iterable[ReportClaim]
     pairs: Iterable[Pair]
     streaming: bool = False
+    window: Window | None = None  # a page of the pairs, or None for all of them
 
     @cached_property
     def matrix(self) -> ActorMatrix:
@@ -213,11 +221,32 @@ class Report:
         return self.summary.pairs == 0
 
 
-def build_report(session: Session, scope: ReportScope, *, stream: bool = False) -> Report:
-    """Build the report of `scope`; with `stream`, claims and pairs come as they are read."""
+def count(session: Session, scope: ReportScope) -> tuple[ResolvedScope, Summary]:
+    """Resolve `scope` and count what a report of it holds, building nothing."""
     resolved = resolve(session, scope)
-    sql = ReportSql.of(resolved)
-    summary = Summary(**session.execute(sql.summary()).one()._asdict())
+    return resolved, _summary(session, ReportSql.of(resolved))
+
+
+def _summary(session: Session, sql: ReportSql) -> Summary:
+    return Summary(**session.execute(sql.summary()).one()._asdict())
+
+
+def build_report(
+    session: Session,
+    scope: ReportScope,
+    *,
+    stream: bool = False,
+    window: Window | None = None,
+    counted: tuple[ResolvedScope, Summary] | None = None,
+) -> Report:
+    """Build the report of `scope`; with `stream`, claims and pairs come as they are read.
+
+    `window` keeps one page of pairs and the start of the timeline; `counted` is what
+    `count` returned for this scope (then it is not counted again).
+    """
+    resolved, summary = counted if counted is not None else (resolve(session, scope), None)
+    sql = ReportSql.of(resolved, window)
+    summary = summary or _summary(session, sql)
     by_actor = [ActorCount(*row) for row in session.execute(sql.by_actor())]
     # sections that grow with the scope: lists, or single-use iterators when streaming
     cells: Iterable[MatrixCell] = (MatrixCell(*row) for row in _rows(session, sql.matrix(), stream))
@@ -227,7 +256,7 @@ def build_report(session: Session, scope: ReportScope, *, stream: bool = False) 
         cells, claims, pairs = list(cells), list(claims), list(pairs)
     return Report(
         scope=resolved, generated_at=datetime.now(UTC), summary=summary, by_actor=by_actor,
-        cells=cells, claims=claims, pairs=pairs, streaming=stream,
+        cells=cells, claims=claims, pairs=pairs, streaming=stream, window=window,
     )  # fmt: skip
 
 
@@ -243,34 +272,46 @@ def _rows(session: Session, stmt: Select, stream: bool) -> Iterator:
 
 
 def _claims(session: Session, sql: ReportSql, stream: bool) -> Iterator[ReportClaim]:
-    """Merge the claims with their sources, assessments, notes and links, all in order."""
-    children = {
-        "sources": (sql.appearance_rows(), _appearance),
-        "assessments": (sql.assessment_rows(), _judgment),
-        "notes": (sql.note_rows(), _note),
-        "related": (sql.related_rows(), _related),
+    """Join the claims, in timeline order, with their sources, assessments, notes, links."""
+    order = _rows(session, sql.claim_order(), stream)
+    if not stream:
+        rows = list(order)
+        yield from _with_details(session, sql, rows, None)
+        return
+    while batch := list(islice(order, CLAIM_BATCH)):
+        yield from _with_details(session, sql, batch, [row.id for row in batch])
+
+
+def _with_details(session: Session, sql: ReportSql, order, ids) -> Iterator[ReportClaim]:
+    """Yield the claims of `order` with their details, read for `ids` (None: the report's)."""
+    claims = {row.id: row for row in session.execute(sql.claim_rows(ids))}
+    details = {
+        "sources": _grouped(session, sql.appearance_rows(ids), _appearance),
+        "assessments": _grouped(session, sql.assessment_rows(ids), _judgment),
+        "notes": _grouped(session, sql.note_rows(ids), _note),
+        "related": _grouped(session, sql.related_rows(ids), _related),
     }
-    claims = _rows(session, sql.claim_rows(), stream)
-    streams = {name: _rows(session, stmt, stream) for name, (stmt, _) in children.items()}
-    heads = {name: next(rows, None) for name, rows in streams.items()}
-    for row in claims:
-        found: dict[str, list] = {}
-        for name, rows in streams.items():
-            convert, items, head = children[name][1], [], heads[name]
-            while head is not None and head.claim_id == row.id:
-                items.append(convert(head))
-                head = next(rows, None)
-            heads[name], found[name] = head, items
+    for head in order:
+        row = claims[head.id]
         consensus = None
-        if row.analysts:
+        if head.analysts:
             consensus = Consensus(
-                row.credibility_median, row.analysts, row.cannot_judge, row.credibility_spread
+                head.credibility_median, head.analysts, head.cannot_judge, head.credibility_spread
             )
         yield ReportClaim(
             id=row.id, text=row.text, is_verbatim=bool(row.is_verbatim),
             claimant_id=row.claimant_id, claimant=row.claimant, stated_on=row.stated_on,
-            status=row.status, in_scope=bool(row.in_scope), consensus=consensus, **found,
+            status=row.status, in_scope=bool(head.in_scope), consensus=consensus,
+            **{name: found.get(row.id, []) for name, found in details.items()},
         )  # fmt: skip
+
+
+def _grouped(session: Session, stmt: Select, convert) -> dict[int, list]:
+    """Run `stmt` (rows with a claim_id, in order) and group its converted rows by claim."""
+    found: dict[int, list] = {}
+    for row in session.execute(stmt):
+        found.setdefault(row.claim_id, []).append(convert(row))
+    return found
 
 
 def _appearance(row) -> Appearance:
