@@ -49,23 +49,18 @@ class PairGroup:
     pairs: list[Pair]
 
 
-def context(
-    report: Report,
-    *,
-    claim_url: Callable[[int], str] | None = None,
-    max_pairs: int | None = None,
-) -> dict:
+def context(report: Report, *, claim_url: Callable[[int], str] | None = None) -> dict:
     """Return what `_body.html` shows, derived from the report without any query.
 
-    With `max_pairs`, only the first pairs are laid out side by side (a web page of
-    thousands of pairs is too heavy to read); everything else stays complete.
+    A report built with a window (the workbench's page) holds one page of pairs and the
+    start of the timeline; the totals come from the summary, the graph and the lists
+    of pairs per matrix cell from the pairs at hand.
     """
     if report.streaming:
         raise ValueError("HTML needs a report built in memory, not a streaming one")
     claims = {c.id: c for c in report.claims}
-    shown = report.pairs if max_pairs is None else report.pairs[:max_pairs]
     groups: list[PairGroup] = []
-    for pair in shown:
+    for pair in report.pairs:
         if not groups or groups[-1].claim.id != pair.claim.id:
             groups.append(PairGroup(claims[pair.claim.id], []))
         groups[-1].pairs.append(pair)
@@ -80,8 +75,8 @@ def context(
         "summary": report.summary,
         "claims": claims,
         "groups": groups,
-        "pairs_left_out": len(report.pairs) - len(shown),
-        "timeline": [c for c in claims.values() if c.in_scope],
+        "window": report.window,
+        "timeline": _timeline(report, claims),
         "contested": contested,
         "cell_pairs": cell_pairs,
         "actor_names": dict(report.matrix.actors),
@@ -94,6 +89,12 @@ def context(
         "credibility_words": credibility_words,
         "vocab": vocabulary,
     }
+
+
+def _timeline(report: Report, claims: dict[int, ReportClaim]) -> list[ReportClaim]:
+    """The claims in scope in timeline order (the first of them, in a window)."""
+    timeline = [c for c in claims.values() if c.in_scope]
+    return timeline[: report.window.timeline] if report.window else timeline
 
 
 @functools.cache
