@@ -25,6 +25,7 @@ from .graph import contradiction_graph, credibility_words, render_svg
 
 STYLESHEETS = ("app.css", "reports.css")
 MATRIX_ACTORS = 30  # a wider actor × actor table is unreadable on a page
+PAGE_GRAPH = 60  # claims in the graph of one page of pairs (the layout takes ~5 ms each)
 
 
 # How a link other than a contradiction reads from the claim's side: (relation, outgoing).
@@ -69,7 +70,13 @@ def context(report: Report, *, claim_url: Callable[[int], str] | None = None) ->
         a, b = pair.claim.claimant_id, pair.counterclaim.claimant_id
         cell_pairs.setdefault((min(a, b), max(a, b)), []).append(pair.link_id)
     contested = {p.claim.id for p in report.pairs} | {p.counterclaim.id for p in report.pairs}
-    graph = contradiction_graph(list(claims.values()), list(report.pairs))
+    if report.window is None:
+        graph = contradiction_graph(list(claims.values()), list(report.pairs))
+    else:  # a page's graph: the claims of its pairs, few enough to lay out at once
+        paired = contested & claims.keys()
+        graph = contradiction_graph(
+            [c for c in claims.values() if c.id in paired], list(report.pairs), PAGE_GRAPH
+        )
     return {
         "report": report,
         "summary": report.summary,

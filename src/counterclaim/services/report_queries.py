@@ -22,8 +22,10 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
+    null,
     or_,
     select,
+    true,
     union,
     union_all,
 )
@@ -59,23 +61,27 @@ class Window:
 class ReportSql:
     """The common table expressions of one report's statements.
 
-    With a `Window`, `shown` holds only the window's pairs and `claims` only the claims
-    they bring in and the first claims of the timeline, so that a page costs the same
-    whatever the scope's size; the aggregates still cover the whole scope (`pairs`).
+    A page (a `Window`) reads the ids it shows first (`shown_links`, `timeline_ids`),
+    then everything else by those ids, so that it costs about the same whatever the
+    scope's size; only the aggregates (summary, by actor, matrix) cover the whole scope.
     """
 
     scope: CTE
     pairs: CTE
     claims: CTE
-    shown: CTE
 
     @classmethod
-    def of(cls, resolved: ResolvedScope, window: Window | None = None) -> ReportSql:
-        scope = resolved.statement().cte("scope")
+    def of(cls, resolved: ResolvedScope) -> ReportSql:
+        statement = resolved.statement()
+        scope = statement.cte("scope")
         in_scope = select(scope.c.id)
-        first = ClaimLink.from_claim_id.in_(in_scope)
-        left = case((first, ClaimLink.from_claim_id), else_=ClaimLink.to_claim_id)
-        right = case((first, ClaimLink.to_claim_id), else_=ClaimLink.from_claim_id)
+        if statement.whereclause is None:  # every claim: both ends of every link are in scope
+            left, right, ends = ClaimLink.from_claim_id, ClaimLink.to_claim_id, true()
+        else:
+            first = ClaimLink.from_claim_id.in_(in_scope)
+            left = case((first, ClaimLink.from_claim_id), else_=ClaimLink.to_claim_id)
+            right = case((first, ClaimLink.to_claim_id), else_=ClaimLink.from_claim_id)
+            ends = or_(first, ClaimLink.to_claim_id.in_(in_scope))
         pairs = (
             select(
                 ClaimLink.id.label("link_id"),
@@ -84,35 +90,44 @@ class ReportSql:
                 ClaimLink.strength,
                 ClaimLink.rationale,
             )  # fmt: skip
-            .where(ClaimLink.relation == "contradicts")
-            .where(or_(first, ClaimLink.to_claim_id.in_(in_scope)))
+            .where(ClaimLink.relation == "contradicts", ends)
             .cte("pair_links")
         )
-        if window is None:
-            claims = union(
-                select(scope.c.id), select(pairs.c.claim_id), select(pairs.c.counterclaim_id)
-            ).cte("report_claims")
-            return cls(scope=scope, pairs=pairs, claims=claims, shown=pairs)
+        claims = union(
+            select(scope.c.id), select(pairs.c.claim_id), select(pairs.c.counterclaim_id)
+        ).cte("report_claims")
+        return cls(scope=scope, pairs=pairs, claims=claims)
+
+    # --- a window: the ids a page shows ------------------------------------------------
+
+    def shown_links(self, window: Window) -> Select:
+        """The link ids of the window's pairs, in report order."""
         first = aliased(Claim)
-        shown = (
-            select(pairs)
-            .join(first, first.id == pairs.c.claim_id)
-            .order_by(*_timeline(first), pairs.c.counterclaim_id, pairs.c.link_id)
+        p = self.pairs
+        return (
+            select(p.c.link_id)
+            .join(first, first.id == p.c.claim_id)
+            .order_by(*_timeline(first), p.c.counterclaim_id, p.c.link_id)
             .offset(window.offset)
             .limit(window.size)
-            .cte("shown_pairs")
         )
-        timeline = (
+
+    def timeline_ids(self, window: Window) -> Select:
+        """The ids of the first claims in scope, in timeline order."""
+        return (
             select(Claim.id)
-            .where(Claim.id.in_(select(scope.c.id)))
+            .where(Claim.id.in_(select(self.scope.c.id)))
             .order_by(*_timeline(Claim))
             .limit(window.timeline)
-            .subquery("timeline")
         )
-        claims = union(
-            select(timeline.c.id), select(shown.c.claim_id), select(shown.c.counterclaim_id)
-        ).cte("report_claims")
-        return cls(scope=scope, pairs=pairs, claims=claims, shown=shown)
+
+    def claims_in_order(self, ids: list[int]) -> Select:
+        """The claims of `ids` in timeline order, with whether each is in scope."""
+        return (
+            select(Claim.id, Claim.id.in_(select(self.scope.c.id)).label("in_scope"))
+            .where(Claim.id.in_(ids))
+            .order_by(*_timeline(Claim))
+        )
 
     # --- aggregates -------------------------------------------------------------------
 
@@ -338,8 +353,11 @@ class ReportSql:
             .order_by(*_timeline(Claim), both.c.link_id)
         )
 
-    def pair_rows(self) -> Select:
-        """One row per pair: both sides' essentials and their sources in one line each."""
+    def pair_rows(self, link_ids: list[int] | None = None) -> Select:
+        """One row per pair: both sides' essentials and their sources in one line each.
+
+        With `link_ids`, only those pairs, and no credibility (the caller has the claims).
+        """
         a, b = aliased(Claim), aliased(Claim)
         actor_a, actor_b = aliased(Actor), aliased(Actor)
         cons_a, cons_b = claim_consensus.alias("consensus_a"), claim_consensus.alias("consensus_b")
@@ -351,11 +369,29 @@ class ReportSql:
                 actor.name.label(f"{prefix}_claimant"),
                 claim.stated_on.label(f"{prefix}_stated_on"),
                 claim.status.label(f"{prefix}_status"),
-                consensus.c.credibility_median.label(f"{prefix}_credibility"),
+                (null() if consensus is None else consensus.c.credibility_median).label(
+                    f"{prefix}_credibility"
+                ),
                 _sources_line(claim).label(f"{prefix}_sources"),
             ]  # fmt: skip
 
-        p = self.shown
+        p = self.pairs
+        if link_ids is not None:
+            return (
+                select(
+                    p.c.link_id,
+                    p.c.strength,
+                    p.c.rationale,
+                    *side(a, actor_a, None, "claim"),
+                    *side(b, actor_b, None, "counterclaim"),
+                )  # fmt: skip
+                .select_from(p)
+                .join(a, a.id == p.c.claim_id)
+                .join(b, b.id == p.c.counterclaim_id)
+                .join(actor_a, actor_a.id == a.claimant_id)
+                .join(actor_b, actor_b.id == b.claimant_id)
+                .where(p.c.link_id.in_(link_ids))
+            )
         return (
             select(
                 p.c.link_id,

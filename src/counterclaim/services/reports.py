@@ -14,7 +14,7 @@ notes and links are read for each batch of `CLAIM_BATCH` claims by id.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from itertools import islice
@@ -46,6 +46,20 @@ class Consensus:
     @property
     def disputed(self) -> bool:
         return self.spread >= DISAGREEMENT
+
+    @classmethod
+    def of(cls, judgments: list[Judgment]) -> Consensus | None:
+        """Combine each analyst's latest judgment as `claim_consensus` does (None: none)."""
+        if not judgments:
+            return None
+        ratings = sorted(j.credibility for j in judgments if j.credibility < 6)
+        middle = len(ratings) // 2
+        median = None
+        if ratings:
+            median = float(ratings[middle] if len(ratings) % 2 else
+                           (ratings[middle - 1] + ratings[middle]) / 2)  # fmt: skip
+        spread = ratings[-1] - ratings[0] if ratings else 0
+        return cls(median, len(judgments), len(judgments) - len(ratings), spread)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,13 +259,17 @@ def build_report(
     `count` returned for this scope (then it is not counted again).
     """
     resolved, summary = counted if counted is not None else (resolve(session, scope), None)
-    sql = ReportSql.of(resolved, window)
+    sql = ReportSql.of(resolved)
     summary = summary or _summary(session, sql)
     by_actor = [ActorCount(*row) for row in session.execute(sql.by_actor())]
     # sections that grow with the scope: lists, or single-use iterators when streaming
     cells: Iterable[MatrixCell] = (MatrixCell(*row) for row in _rows(session, sql.matrix(), stream))
-    claims: Iterable[ReportClaim] = _claims(session, sql, stream)
-    pairs: Iterable[Pair] = _pairs(session, sql, stream)
+    claims: Iterable[ReportClaim]
+    pairs: Iterable[Pair]
+    if window is not None:
+        claims, pairs = _window(session, sql, window)
+    else:
+        claims, pairs = _claims(session, sql, stream), _pairs(session, sql, stream)
     if not stream:
         cells, claims, pairs = list(cells), list(claims), list(pairs)
     return Report(
@@ -282,8 +300,37 @@ def _claims(session: Session, sql: ReportSql, stream: bool) -> Iterator[ReportCl
         yield from _with_details(session, sql, batch, [row.id for row in batch])
 
 
-def _with_details(session: Session, sql: ReportSql, order, ids) -> Iterator[ReportClaim]:
-    """Yield the claims of `order` with their details, read for `ids` (None: the report's)."""
+def _window(session: Session, sql: ReportSql, window: Window):
+    """Read a page's pairs and claims: their ids first, then everything by id."""
+    link_ids = list(session.scalars(sql.shown_links(window)))
+    rows = session.execute(sql.pair_rows(link_ids)).all() if link_ids else []
+    ids = list(session.scalars(sql.timeline_ids(window)))
+    ids = list(dict.fromkeys(ids + [r.claim_id for r in rows] + [r.counterclaim_id for r in rows]))
+    order = session.execute(sql.claims_in_order(ids)).all() if ids else []
+    claims = list(_with_details(session, sql, order, ids, consensus_from_judgments=True))
+    by_id = {c.id: c for c in claims}
+    rank = {link_id: n for n, link_id in enumerate(link_ids)}
+
+    def rated(side: Side) -> Side:
+        consensus = by_id[side.id].consensus
+        return replace(side, credibility=consensus.median if consensus else None)
+
+    pairs = [
+        replace(pair, claim=rated(pair.claim), counterclaim=rated(pair.counterclaim))
+        for pair in (_pair(row) for row in sorted(rows, key=lambda r: rank[r.link_id]))
+    ]
+    return claims, pairs
+
+
+def _with_details(
+    session: Session, sql: ReportSql, order, ids, *, consensus_from_judgments: bool = False
+) -> Iterator[ReportClaim]:
+    """Yield the claims of `order` with their details, read for `ids` (None: the report's).
+
+    The consensus comes from `order`'s columns (the `claim_consensus` view), or, for a
+    page, from the latest judgments just read (the same rule, without the view's cost
+    until the view seeks by claim: issue 15).
+    """
     claims = {row.id: row for row in session.execute(sql.claim_rows(ids))}
     details = {
         "sources": _grouped(session, sql.appearance_rows(ids), _appearance),
@@ -294,7 +341,9 @@ def _with_details(session: Session, sql: ReportSql, order, ids) -> Iterator[Repo
     for head in order:
         row = claims[head.id]
         consensus = None
-        if head.analysts:
+        if consensus_from_judgments:
+            consensus = Consensus.of(details["assessments"].get(row.id, []))
+        elif head.analysts:
             consensus = Consensus(
                 head.credibility_median, head.analysts, head.cannot_judge, head.credibility_spread
             )
@@ -341,12 +390,16 @@ _SIDE_COLUMNS = ("id", "text", "claimant_id", "claimant", "stated_on", "status",
 
 def _pairs(session: Session, sql: ReportSql, stream: bool) -> Iterator[Pair]:
     for row in _rows(session, sql.pair_rows(), stream):
-        values = row._mapping
-        sides = [
-            Side(
-                *(values[f"{prefix}_{name}"] for name in _SIDE_COLUMNS),
-                sources=values[f"{prefix}_sources"] or "",
-            )
-            for prefix in ("claim", "counterclaim")
-        ]
-        yield Pair(row.link_id, row.strength, row.rationale, *sides)
+        yield _pair(row)
+
+
+def _pair(row) -> Pair:
+    values = row._mapping
+    sides = [
+        Side(
+            *(values[f"{prefix}_{name}"] for name in _SIDE_COLUMNS),
+            sources=values[f"{prefix}_sources"] or "",
+        )
+        for prefix in ("claim", "counterclaim")
+    ]
+    return Pair(row.link_id, row.strength, row.rationale, *sides)
