@@ -60,6 +60,10 @@ def test_the_pages_of_a_report_together_are_the_whole_report(seeded):
             timeline = [c for c in page.claims if c.in_scope][:7]
             assert timeline == [c for c in whole.claims if c.in_scope][:7]
         assert paged == whole.pairs  # same order, same credibility on each side
+        for top in (1, 2, 3, 30):  # the matrix of a page: the actors in the most pairs
+            page = build_report(seeded, scope, window=Window(0, size, timeline=7, actors=top))
+            assert page.matrix.cells == whole.matrix.top(top).cells
+            assert page.matrix_actors == len(whole.matrix.actors)
 
 
 @pytest.mark.parametrize(

@@ -86,9 +86,9 @@ def context(report: Report, *, claim_url: Callable[[int], str] | None = None) ->
         "timeline": _timeline(report, claims),
         "contested": contested,
         "cell_pairs": cell_pairs,
-        "actor_names": dict(report.matrix.actors),
+        "actor_names": _actor_names(report),
         "matrix": report.matrix.top(MATRIX_ACTORS),
-        "matrix_actors": len(report.matrix.actors),
+        "matrix_actors": report.matrix_actors or len(report.matrix.actors),
         "related_label": related_label,
         "graph": graph,
         "graph_svg": Markup(render_svg(graph)),  # noqa: S704 - built as an XML tree, escaped
@@ -96,6 +96,15 @@ def context(report: Report, *, claim_url: Callable[[int], str] | None = None) ->
         "credibility_words": credibility_words,
         "vocab": vocabulary,
     }
+
+
+def _actor_names(report: Report) -> dict[int, str]:
+    """Every actor the matrix or the pairs name, by id."""
+    names = dict(report.matrix.actors)
+    for pair in report.pairs:
+        for side in (pair.claim, pair.counterclaim):
+            names.setdefault(side.claimant_id, side.claimant)
+    return names
 
 
 def _timeline(report: Report, claims: dict[int, ReportClaim]) -> list[ReportClaim]:

@@ -55,6 +55,7 @@ class Window:
     offset: int
     size: int
     timeline: int
+    actors: int = 30  # the matrix keeps the actors in the most pairs
 
 
 @dataclass(frozen=True)
@@ -181,22 +182,15 @@ class ReportSql:
             .order_by(func.count().desc(), Actor.name)
         )
 
-    def matrix(self) -> Select:
-        """Per unordered pair of actors (lower id first): how many pairs set them apart."""
-        a, b = aliased(Claim), aliased(Claim)
-        first = a.claimant_id <= b.claimant_id
-        low = case((first, a.claimant_id), else_=b.claimant_id)
-        high = case((first, b.claimant_id), else_=a.claimant_id)
-        cells = (
-            select(low.label("a_id"), high.label("b_id"), func.count().label("n"))
-            .select_from(self.pairs)
-            .join(a, a.id == self.pairs.c.claim_id)
-            .join(b, b.id == self.pairs.c.counterclaim_id)
-            .group_by(low, high)
-            .subquery("cells")
-        )
+    def matrix(self, top: int | None = None) -> Select:
+        """Per unordered pair of actors (lower id first): how many pairs set them apart.
+
+        With `top`, only the cells between the `top` actors in the most pairs (as
+        `ActorMatrix.top` chooses them).
+        """
+        cells = self._cells()
         actor_a, actor_b = aliased(Actor), aliased(Actor)
-        return (
+        stmt = (
             select(
                 cells.c.a_id,
                 actor_a.name.label("a_name"),
@@ -208,6 +202,44 @@ class ReportSql:
             .join(actor_b, actor_b.id == cells.c.b_id)
             .order_by(cells.c.a_id, cells.c.b_id)
         )
+        if top is None:
+            return stmt
+        ends = self._ends(cells)
+        kept = (
+            select(ends.c.actor)
+            .group_by(ends.c.actor)
+            .order_by(func.sum(ends.c.n).desc(), ends.c.actor)
+            .limit(top)
+        )
+        return stmt.where(cells.c.a_id.in_(kept), cells.c.b_id.in_(kept))
+
+    def matrix_actors(self) -> Select:
+        """How many actors the whole matrix has."""
+        ends = self._ends(self._cells())
+        return select(func.count(func.distinct(ends.c.actor)))
+
+    @staticmethod
+    def _ends(cells):
+        """Each actor of each cell, with the cell's pairs (once for a cell with itself)."""
+        return union_all(
+            select(cells.c.a_id.label("actor"), cells.c.n),
+            select(cells.c.b_id, cells.c.n).where(cells.c.b_id != cells.c.a_id),
+        ).subquery("ends")
+
+    def _cells(self):
+        a, b = aliased(Claim), aliased(Claim)
+        first = a.claimant_id <= b.claimant_id
+        low = case((first, a.claimant_id), else_=b.claimant_id)
+        high = case((first, b.claimant_id), else_=a.claimant_id)
+        cells = (
+            select(low.label("a_id"), high.label("b_id"), func.count().label("n"))
+            .select_from(self.pairs)
+            .join(a, a.id == self.pairs.c.claim_id)
+            .join(b, b.id == self.pairs.c.counterclaim_id)
+            .group_by(low, high)
+            .cte("cells")
+        )
+        return cells
 
     # --- streams in timeline order ----------------------------------------------------
 

@@ -221,6 +221,7 @@ class Report:
     pairs: Iterable[Pair]
     streaming: bool = False
     window: Window | None = None  # a page of the pairs, or None for all of them
+    matrix_actors: int | None = None  # actors in the whole matrix, when cells has the top
 
     @cached_property
     def matrix(self) -> ActorMatrix:
@@ -266,7 +267,10 @@ def build_report(
     cells: Iterable[MatrixCell] = (MatrixCell(*row) for row in _rows(session, sql.matrix(), stream))
     claims: Iterable[ReportClaim]
     pairs: Iterable[Pair]
+    matrix_actors = None
     if window is not None:
+        cells = [MatrixCell(*row) for row in session.execute(sql.matrix(top=window.actors))]
+        matrix_actors = session.scalar(sql.matrix_actors())
         claims, pairs = _window(session, sql, window)
     else:
         claims, pairs = _claims(session, sql, stream), _pairs(session, sql, stream)
@@ -275,6 +279,7 @@ def build_report(
     return Report(
         scope=resolved, generated_at=datetime.now(UTC), summary=summary, by_actor=by_actor,
         cells=cells, claims=claims, pairs=pairs, streaming=stream, window=window,
+        matrix_actors=matrix_actors,
     )  # fmt: skip
 
 
