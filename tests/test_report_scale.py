@@ -126,3 +126,24 @@ def test_counting_a_scope_builds_nothing(seeded, count_queries):
     assert summary.pairs > 0 and summary.claims > 0
     # the tag's id and name, then one statement of counts
     assert counted.count == 2
+
+
+def test_the_disputed_count_is_the_views(seeded):
+    from sqlalchemy import func, select
+
+    from counterclaim.models import claim_consensus
+    from counterclaim.services.report_queries import DISAGREEMENT
+
+    tag = make_tag(seeded)
+    _grow(seeded, tag, 30)
+    for scope in (ReportScope(), ReportScope(tags=(tag.name,)), ReportScope(tags=("Mosul",))):
+        resolved, summary = reports.count(seeded, scope)
+        ids = resolved.statement()
+        expected = seeded.scalar(
+            select(func.count())
+            .select_from(claim_consensus)
+            .where(claim_consensus.c.claim_id.in_(ids))
+            .where(claim_consensus.c.credibility_spread >= DISAGREEMENT)
+        )
+        assert summary.disputed == expected
+    assert expected > 0 or scope.tags == ("Mosul",)
