@@ -209,7 +209,8 @@ class ReportSql:
         """Per unordered pair of actors (lower id first): how many pairs set them apart.
 
         With `top`, only the cells between the `top` actors in the most pairs (as
-        `ActorMatrix.top` chooses them).
+        `ActorMatrix.top` chooses them), and a last column `actors`: how many actors the
+        whole matrix has (counted from the same cells, so they are grouped once).
         """
         cells = self._cells()
         actor_a, actor_b = aliased(Actor), aliased(Actor)
@@ -234,7 +235,10 @@ class ReportSql:
             .order_by(func.sum(ends.c.n).desc(), ends.c.actor)
             .limit(top)
         )
-        return stmt.where(cells.c.a_id.in_(kept), cells.c.b_id.in_(kept))
+        everyone = select(func.count(func.distinct(ends.c.actor))).scalar_subquery()
+        return stmt.add_columns(everyone.label("actors")).where(
+            cells.c.a_id.in_(kept), cells.c.b_id.in_(kept)
+        )
 
     def matrix_actors(self) -> Select:
         """How many actors the whole matrix has."""

@@ -269,8 +269,10 @@ def build_report(
     pairs: Iterable[Pair]
     matrix_actors = None
     if window is not None:
-        cells = [MatrixCell(*row) for row in session.execute(sql.matrix(top=window.actors))]
-        matrix_actors = session.scalar(sql.matrix_actors())
+        rows = session.execute(sql.matrix(top=window.actors)).all()
+        cells = [MatrixCell(*row[:5]) for row in rows]
+        # no cell among the top actors (each contradicts only others): count apart
+        matrix_actors = rows[0].actors if rows else session.scalar(sql.matrix_actors())
         claims, pairs = _window(session, sql, window)
     else:
         claims, pairs = _claims(session, sql, stream), _pairs(session, sql, stream)
