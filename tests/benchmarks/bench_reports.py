@@ -303,7 +303,7 @@ def _first_render(ctx: Context) -> Measurement:
         cookie["_user_id"], cookie["_fresh"] = user.get_id(), True
     with Session(reader(make_engine(ctx.url))) as session:
         pairs = count(session, ReportScope())[1].pairs
-    expected = f"of {pairs} (page 1 of" if pairs > 100 else 'id="pairs"'
+    expected = f"of {pairs:,} (page 1 of" if pairs > 100 else 'id="pairs"'
 
     def fetch():
         response = client.get("/reports/report")
