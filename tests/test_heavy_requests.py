@@ -52,26 +52,24 @@ def test_the_watchdog_runs_what_is_due_and_skips_what_was_cancelled():
 
 def test_a_streamed_download_ends_unfinished_at_the_limit(app, login_as, monkeypatch):
     app.config["STREAM_TIME_LIMIT"] = 0.2
+    sent = []
 
-    def slow(chunks):
-        for chunk in chunks:
-            time.sleep(0.1)
-            yield chunk
+    def slow(*_args):
+        for n in range(100):
+            time.sleep(0.05)
+            sent.append(n)
+            yield f"row {n}\n"
 
-    from counterclaim.web.sql import runner
+    from counterclaim.web.reports import routes
 
-    real = runner.result_formats.csv_chunks
-    monkeypatch.setattr(runner.result_formats, "csv_chunks", lambda *a: slow(real(*a)))
-    client = login_as("viewer")
-    sql = (
-        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r LIMIT 9999) SELECT n FROM r"
-    )
-    response = client.get("/sql/", query_string={"sql": sql, "format": "csv"}, buffered=False)
+    monkeypatch.setattr(routes.report_formats, "render", slow)
+    response = login_as("viewer").get("/reports/report.csv", buffered=False)
     assert response.status_code == 200
     with pytest.raises(StreamTimeLimit):
         for _ in response.response:
             pass
     response.close()
+    assert 2 <= len(sent) <= 8  # stopped after about 0.2 s, not after 100 rows
 
 
 # --- per user and per process ---------------------------------------------------------
