@@ -197,3 +197,15 @@ def test_a_shared_storage_uri_shares_the_per_user_count(tmp_path):
     )
     assert isinstance(app.extensions["counterclaim.heavy"].per_user, RedisCounter)
     assert streaming.GRACE <= 1.0
+
+
+def test_the_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("COUNTERCLAIM_STREAM_TIME_LIMIT", "42.5")
+    monkeypatch.setenv("COUNTERCLAIM_HEAVY_PER_USER", "3")
+    monkeypatch.setenv("COUNTERCLAIM_REPORT_CONCURRENCY", "4")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert (app.config["STREAM_TIME_LIMIT"], app.config["HEAVY_PER_USER"]) == (42.5, 3)
+    assert app.config["REPORT_CONCURRENCY"] == 4
+    reports = app.extensions["counterclaim.heavy"].reports
+    assert all(reports.acquire(blocking=False) for _ in range(4))
+    assert not reports.acquire(blocking=False)
