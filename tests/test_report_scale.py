@@ -147,3 +147,19 @@ def test_the_disputed_count_is_the_views(seeded):
         )
         assert summary.disputed == expected
     assert expected > 0 or scope.tags == ("Mosul",)
+
+
+def test_a_streamed_markdown_is_the_document_built_in_memory(seeded, monkeypatch):
+    from counterclaim import report_formats
+
+    tag = make_tag(seeded)
+    _grow(seeded, tag, 30)
+    monkeypatch.setattr(reports, "DETAIL_WINDOW", 4)  # many windows, one a partial one
+    for scope in (ReportScope(), ReportScope(tags=(tag.name,)), ReportScope(tags=("Irbil",))):
+        whole = build_report(seeded, scope)
+        streamed = build_report(seeded, scope, stream=True, detailed=True)
+        text = "".join(report_formats.render(streamed, "md"))
+        expected = report_formats.markdown.render(whole)
+        # the same document but for the minute it was generated in
+        assert text.split("\n", 4)[4] == expected.split("\n", 4)[4]
+        assert text.count("### Link #") == whole.summary.pairs

@@ -228,7 +228,7 @@ def test_a_refused_pdf_is_refused_from_the_count_before_anything_is_built(
     monkeypatch.setattr(pdf, "MAX_PAIRS", 8)
     built = []
     monkeypatch.setattr(reports, "_claims", lambda *a: built.append(a) or iter(()))
-    for fmt in ("pdf", "html", "md"):
+    for fmt in ("pdf", "html"):  # Markdown streams: no limit
         if fmt != "pdf":
             monkeypatch.setattr(pdf, "MAX_DOCUMENT_PAIRS", 8)
         with count_queries() as counted:

@@ -58,7 +58,9 @@ def report_command(ctx: Context, tags, fmt: str, output: str | None, **options) 
             counted = count(session, scope)
             if fmt == "pdf":  # refused from the count, before anything is built
                 refuse_too_large(fmt, counted[1].pairs)
-            report = build_report(session, scope, stream=FORMATS[fmt].streams, counted=counted)
+            report = build_report(
+                session, scope, stream=FORMATS[fmt].streams, counted=counted, detailed=fmt == "md"
+            )
             if output is None:
                 report_formats.write(report, fmt, sys.stdout.buffer)
             else:

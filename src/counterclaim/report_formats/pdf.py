@@ -26,8 +26,8 @@ STATIC_BASE = "https://counterclaim.invalid/static/"
 # A pair takes about a page and WeasyPrint about a second a page: past this, a PDF is
 # minutes of one worker's time and a book nobody prints. CSV and JSON have no limit.
 MAX_PAIRS = 200
-# HTML and Markdown are built whole in memory (the graph and matrix need every pair):
-# past this many pairs they are refused from the count; CSV and JSON stream any size.
+# HTML is built whole in memory (the graph needs every pair): past this many pairs it
+# is refused from the count; CSV, JSON and Markdown stream any size.
 MAX_DOCUMENT_PAIRS = 5_000
 
 log = logging.getLogger(__name__)
@@ -87,10 +87,10 @@ def refuse_too_large(fmt: str, pairs: int) -> None:
             f"This scope has {pairs:,} contradictions: a PDF holds at most "
             f"{MAX_PAIRS} (about a page each). Narrow the scope, or download CSV or JSON."
         )
-    if fmt in ("html", "md") and pairs > MAX_DOCUMENT_PAIRS:
+    if fmt == "html" and pairs > MAX_DOCUMENT_PAIRS:
         raise TooLarge(
-            f"This scope has {pairs:,} contradictions: an HTML or Markdown report holds at "
-            f"most {MAX_DOCUMENT_PAIRS:,}. Narrow the scope, or download CSV or JSON."
+            f"This scope has {pairs:,} contradictions: an HTML report holds at most "
+            f"{MAX_DOCUMENT_PAIRS:,}. Narrow the scope, or download Markdown, CSV or JSON."
         )
 
 

@@ -32,6 +32,7 @@ __all__ = [
 
 STREAM_BATCH = 1_000
 CLAIM_BATCH = 500  # claims whose details one round of statements reads, when streaming
+DETAIL_WINDOW = 200  # pairs read with both sides' details at once (`detailed` streams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,11 +223,13 @@ class Report:
     streaming: bool = False
     window: Window | None = None  # a page of the pairs, or None for all of them
     matrix_actors: int | None = None  # actors in the whole matrix, when cells has the top
+    # each pair with both claims in full, read window by window (a `detailed` stream)
+    detailed_pairs: Iterable[tuple[Pair, ReportClaim, ReportClaim]] | None = None
 
     @cached_property
     def matrix(self) -> ActorMatrix:
-        """The actor × actor matrix (of a report built in memory)."""
-        if self.streaming:
+        """The actor × actor matrix (of a report built in memory, or of its top actors)."""
+        if self.streaming and not isinstance(self.cells, list):
             raise ValueError("the matrix of a streaming report comes cell by cell: use cells")
         return ActorMatrix.of(self.cells)
 
@@ -253,11 +256,14 @@ def build_report(
     stream: bool = False,
     window: Window | None = None,
     counted: tuple[ResolvedScope, Summary] | None = None,
+    detailed: bool = False,
 ) -> Report:
     """Build the report of `scope`; with `stream`, claims and pairs come as they are read.
 
     `window` keeps one page of pairs and the start of the timeline; `counted` is what
-    `count` returned for this scope (then it is not counted again).
+    `count` returned for this scope (then it is not counted again). A `detailed` stream
+    also carries `detailed_pairs` (each pair with both claims in full, for documents that
+    lay pairs out side by side) and the matrix of the top actors as a list.
     """
     resolved, summary = counted if counted is not None else (resolve(session, scope), None)
     sql = ReportSql.of(resolved)
@@ -267,12 +273,15 @@ def build_report(
     cells: Iterable[MatrixCell] = (MatrixCell(*row) for row in _rows(session, sql.matrix(), stream))
     claims: Iterable[ReportClaim]
     pairs: Iterable[Pair]
-    matrix_actors = None
-    if window is not None:
-        rows = session.execute(sql.matrix(top=window.actors)).all()
+    matrix_actors = detailed_pairs = None
+    if window is not None or detailed:
+        rows = session.execute(sql.matrix(top=window.actors if window else Window.actors)).all()
         cells = [MatrixCell(*row[:5]) for row in rows]
         # no cell among the top actors (each contradicts only others): count apart
         matrix_actors = rows[0].actors if rows else session.scalar(sql.matrix_actors())
+    if detailed:
+        detailed_pairs = _detailed_pairs(session, sql)
+    if window is not None:
         claims, pairs = _window(session, sql, window)
     else:
         claims, pairs = _claims(session, sql, stream), _pairs(session, sql, stream)
@@ -281,7 +290,7 @@ def build_report(
     return Report(
         scope=resolved, generated_at=datetime.now(UTC), summary=summary, by_actor=by_actor,
         cells=cells, claims=claims, pairs=pairs, streaming=stream, window=window,
-        matrix_actors=matrix_actors,
+        matrix_actors=matrix_actors, detailed_pairs=detailed_pairs,
     )  # fmt: skip
 
 
@@ -311,7 +320,7 @@ def _window(session: Session, sql: ReportSql, window: Window):
     """Read a page's pairs and claims: their ids first, then everything by id."""
     link_ids = list(session.scalars(sql.shown_links(window)))
     rows = session.execute(sql.pair_rows(link_ids)).all() if link_ids else []
-    ids = list(session.scalars(sql.timeline_ids(window)))
+    ids = list(session.scalars(sql.timeline_ids(window))) if window.timeline else []
     ids = list(dict.fromkeys(ids + [r.claim_id for r in rows] + [r.counterclaim_id for r in rows]))
     order = session.execute(sql.claims_in_order(ids)).all() if ids else []
     claims = list(_with_details(session, sql, order, ids, consensus_from_judgments=True))
@@ -327,6 +336,19 @@ def _window(session: Session, sql: ReportSql, window: Window):
         for pair in (_pair(row) for row in sorted(rows, key=lambda r: rank[r.link_id]))
     ]
     return claims, pairs
+
+
+def _detailed_pairs(session: Session, sql: ReportSql) -> Iterator[tuple]:
+    """Yield (pair, claim, counterclaim) in report order, DETAIL_WINDOW pairs at a time."""
+    offset = 0
+    while True:
+        claims, pairs = _window(session, sql, Window(offset, DETAIL_WINDOW, timeline=0))
+        by_id = {c.id: c for c in claims}
+        for pair in pairs:
+            yield pair, by_id[pair.claim.id], by_id[pair.counterclaim.id]
+        if len(pairs) < DETAIL_WINDOW:
+            return
+        offset += DETAIL_WINDOW
 
 
 def _with_details(

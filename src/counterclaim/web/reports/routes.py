@@ -77,7 +77,9 @@ def download(fmt: str):
         counted = count(session, scope)
         if not spec.streams:
             refuse_too_large(fmt, counted[1].pairs)  # from the count, before any build
-        built = build_report(session, scope, stream=spec.streams, counted=counted)
+        built = build_report(
+            session, scope, stream=spec.streams, counted=counted, detailed=fmt == "md"
+        )
         pieces = report_formats.render(built, fmt)
     except (ScopeError, TooLarge) as error:
         return _bad_scope(error)
