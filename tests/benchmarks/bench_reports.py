@@ -259,7 +259,7 @@ def child(url: str, fmt: str, out: str, scope: str = "") -> dict:
         tracemalloc.start()
     started = time.perf_counter()
     with Session(reader(engine)) as session, open(out, "wb") as target:
-        report = build_report(session, report_scope, stream=stream)
+        report = build_report(session, report_scope, stream=stream, detailed=fmt == "md")
         report_formats.write(report, fmt.split("-")[0], target)
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] if trace else 0
