@@ -171,14 +171,12 @@ class ReportSql:
         100,000 claims (issue 15). tests/test_report_scale.py holds them equal.
         """
         later = aliased(Assessment)
-        newest = (
-            select(func.max(later.id))
-            .where(later.claim_id == Assessment.claim_id, later.analyst_id == Assessment.analyst_id)
-            .scalar_subquery()
+        superseded = exists().where(
+            later.claim_id == Assessment.claim_id,
+            later.analyst_id == Assessment.analyst_id,
+            later.id > Assessment.id,
         )
-        stmt = select(Assessment.claim_id).where(
-            Assessment.credibility < 6, Assessment.id == newest
-        )
+        stmt = select(Assessment.claim_id).where(Assessment.credibility < 6, ~superseded)
         if not self.every_claim:
             stmt = stmt.where(Assessment.claim_id.in_(select(self.scope.c.id)))
         return stmt.group_by(Assessment.claim_id).having(
