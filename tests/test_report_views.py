@@ -184,14 +184,64 @@ def test_the_cli_writes_a_pdf(seeded_database, tmp_path):
     assert code == 0 and target.read_bytes().startswith(b"%PDF")
 
 
-def test_the_page_lays_out_at_most_its_limit_of_pairs(client, seeded, monkeypatch):
+def test_the_page_shows_one_page_of_pairs_with_the_totals_and_links_onward(
+    client, seeded, monkeypatch
+):
     from counterclaim.web.reports import routes
 
-    monkeypatch.setattr(routes, "PAGE_PAIRS", 3)
-    page = client.get("/reports/report").get_data(as_text=True)
-    assert len(re.findall(r'<section class="pair" ', page)) == 3
-    assert "lays out the first 3 of 9 contradictions" in page
-    assert len(re.findall(r'<li id="timeline-', page)) == 23  # the rest stays complete
+    monkeypatch.setattr(routes, "PAGE_PAIRS", 4)
+    monkeypatch.setattr(routes, "TIMELINE_CLAIMS", 5)
+    every = re.findall(r'<section class="pair" id="pair-(\d+)"', _full_page(client, monkeypatch))
+    assert len(every) == 9
+    shown, url = [], "/reports/report"
+    for number in (1, 2, 3):
+        page = client.get(url).get_data(as_text=True)
+        pairs = re.findall(r'<section class="pair" id="pair-(\d+)"', page)
+        assert len(pairs) == (4 if number < 3 else 1)
+        first = (number - 1) * 4 + 1
+        assert f"Contradictions {first}–{first + len(pairs) - 1} of 9 (page {number} of 3)" in page
+        assert len(re.findall(r'<li id="timeline-', page)) == 5  # the first of 23
+        assert "The first 5 of 23 claims in scope" in page
+        shown += pairs
+        following = re.search(r'<a rel="next" href="([^"]+)"', page)
+        if number < 3:
+            url = following[1].replace("&amp;", "&")
+            assert f"page={number + 1}" in url
+        else:
+            assert following is None and 'rel="prev"' in page
+    assert shown == every  # the pages, in order, are the whole report
+    for bad in ("page=4", "page=0", "page=abc", "page=99999999999"):
+        response = client.get(f"/reports/report?{bad}")
+        assert response.status_code == 400 and "Parameter <code>page</code>" in response.text
+
+
+def _full_page(client, monkeypatch) -> str:
+    from counterclaim.web.reports import routes
+
+    with monkeypatch.context() as patch:
+        patch.setattr(routes, "PAGE_PAIRS", 1000)
+        return client.get("/reports/report").get_data(as_text=True)
+
+
+def test_a_refused_pdf_is_refused_from_the_count_before_anything_is_built(
+    client, seeded, monkeypatch, count_queries
+):
+    from counterclaim.report_formats import pdf
+    from counterclaim.services import reports
+
+    monkeypatch.setattr(pdf, "MAX_PAIRS", 8)
+    built = []
+    monkeypatch.setattr(reports, "_claims", lambda *a: built.append(a) or iter(()))
+    for fmt in ("pdf", "html"):  # Markdown streams: no limit
+        if fmt != "pdf":
+            monkeypatch.setattr(pdf, "MAX_DOCUMENT_PAIRS", 8)
+        with count_queries() as counted:
+            response = client.get(f"/reports/report.{fmt}")
+        assert response.status_code == 400, fmt
+        assert "This scope has 9 contradictions" in response.text
+        assert not built
+        # the user, the scope form's choices (tags, actors) and the one count
+        assert counted.count <= 5, fmt
 
 
 @pytest.mark.pdf

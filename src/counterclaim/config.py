@@ -28,7 +28,18 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Heavy requests (SQL console runs and downloads, reports, exports): see web/heavy.py.
+    "STREAM_TIME_LIMIT": 300.0,  # seconds any streamed response may take, client included
+    "HEAVY_PER_USER": 2,  # heavy requests one user may have running at once
+    "REPORT_CONCURRENCY": 2,  # reports built at once per process; the rest wait briefly
 }
+
+#: Limits on heavy requests, each read from COUNTERCLAIM_<name>: (name, type, minimum).
+HEAVY_SETTINGS = (
+    ("STREAM_TIME_LIMIT", float, 1.0),
+    ("HEAVY_PER_USER", int, 1),
+    ("REPORT_CONCURRENCY", int, 1),
+)
 
 #: Settings of the SQL console, each read from COUNTERCLAIM_<name> when it is set; the
 #: console checks their values when it starts (services/sql_console.py).
@@ -71,6 +82,9 @@ def from_environment(instance_path: str | Path) -> dict:
     for setting in ("LOGIN_RATE_LIMIT", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(f"COUNTERCLAIM_{setting}"):
             settings[setting] = os.environ[f"COUNTERCLAIM_{setting}"]
+    for name, _kind, _minimum in HEAVY_SETTINGS:
+        if os.environ.get(f"COUNTERCLAIM_{name}"):
+            settings[name] = os.environ[f"COUNTERCLAIM_{name}"]  # checked by web/heavy.py
     if os.environ.get("COUNTERCLAIM_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["COUNTERCLAIM_SECRET_KEY"]
     return settings

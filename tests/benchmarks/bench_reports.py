@@ -1,4 +1,14 @@
-"""Benchmark of contradiction reports (not collected by pytest; run it as a script).
+"""Benchmark of contradiction reports: under the runner, and as a script for more.
+
+Under `python -m tests.benchmarks`, `run(ctx)` measures on the runner's data set:
+- the report page's first render, the scope taking every claim (one page of pairs, the
+  totals from counts), checked for status 200 and its "Contradictions 1–N of M" line;
+- the peak resident set of a fresh process streaming the report as CSV and as JSON, for
+  a scope of about 1,000 pairs and for the whole data set; the difference is the growth
+  (target: at most 100 MB from 1,000 to 100,000 pairs), each output checked for its rows.
+
+As a script, more (the build and every format timed, PDF pages per second, memory at
+chosen numbers of pairs on databases made for them):
 
     python tests/benchmarks/bench_reports.py [--claims 10000] [--sizes 1000,10000,100000]
                                             [--database-url URL] [--skip-memory] [--skip-pdf]
@@ -48,7 +58,12 @@ from counterclaim.db import make_engine, reader  # noqa: E402
 from counterclaim.models import Claim, ClaimLink  # noqa: E402
 from counterclaim.report_formats import html, markdown, pdf  # noqa: E402
 from counterclaim.services import migrations, synthetic  # noqa: E402
-from counterclaim.services.reports import ReportScope, build_report  # noqa: E402
+from counterclaim.services.reports import ReportScope, build_report, count  # noqa: E402
+
+try:  # under the runner (python -m tests.benchmarks)
+    from .harness import Context, Measurement
+except ImportError:  # as a script
+    Context = Measurement = None
 
 RESULTS = ROOT / "benchmark-results" / "bench_reports.json"
 PAIRS_PER_CLAIM = 0.69  # contradicts links per synthetic claim, measured
@@ -64,9 +79,10 @@ def main() -> None:
     parser.add_argument(
         "--child", nargs=3, metavar=("URL", "FORMAT", "OUT"), help=argparse.SUPPRESS
     )
+    parser.add_argument("--scope", default="", help=argparse.SUPPRESS)  # a query string
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(*args.child)))
+        print(json.dumps(child(*args.child, scope=args.scope)))
         return
     results = {
         "benchmark": "reports", "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -216,7 +232,7 @@ def memory(databases: Databases, sizes: list[int], folder: Path):
             yield figures
 
 
-def _run_child(url: str, fmt: str, out: Path, trace: bool) -> dict:
+def _run_child(url: str, fmt: str, out: Path, trace: bool, scope: str = "") -> dict:
     command = [
         sys.executable,
         __file__,
@@ -224,13 +240,18 @@ def _run_child(url: str, fmt: str, out: Path, trace: bool) -> dict:
         url,
         fmt + ("+trace" if trace else ""),
         str(out),
+        "--scope",
+        scope,
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def child(url: str, fmt: str, out: str) -> dict:
+def child(url: str, fmt: str, out: str, scope: str = "") -> dict:
     """Write one report to `out`, measuring this process's peak memory."""
+    from urllib.parse import parse_qs
+
+    report_scope = ReportScope.from_params(parse_qs(scope))
     fmt, _, trace = fmt.partition("+")
     engine = make_engine(url)
     stream = fmt != "json-in-memory"
@@ -238,7 +259,7 @@ def child(url: str, fmt: str, out: str) -> dict:
         tracemalloc.start()
     started = time.perf_counter()
     with Session(reader(engine)) as session, open(out, "wb") as target:
-        report = build_report(session, ReportScope(), stream=stream)
+        report = build_report(session, report_scope, stream=stream, detailed=fmt == "md")
         report_formats.write(report, fmt.split("-")[0], target)
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] if trace else 0
@@ -259,6 +280,100 @@ def _peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# --- under the runner ------------------------------------------------------------------
+
+PAGE_TARGET_MS = 2_000  # issue 15: the page's first render at 100,000 claims
+GROWTH_TARGET_MB = 100  # issue 15: RSS growth from 1,000 to 100,000 pairs
+
+
+def run(ctx: Context):
+    """Time the report page; measure the memory of CSV and JSON streams, small and whole."""
+    yield _first_render(ctx)
+    small = _scope_of_about(ctx, 1_000)
+    for fmt in ("csv", "json"):
+        yield _growth(ctx, fmt, small)
+
+
+def _first_render(ctx: Context) -> Measurement:
+    client = ctx.app().test_client()
+    user = ctx.bench_user()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"], cookie["_fresh"] = user.get_id(), True
+    with Session(reader(make_engine(ctx.url))) as session:
+        pairs = count(session, ReportScope())[1].pairs
+    expected = f"of {pairs:,} (page 1 of" if pairs > 100 else 'id="pairs"'
+
+    def fetch():
+        response = client.get("/reports/report")
+        body = response.get_data(as_text=True)
+        if response.status_code != 200 or expected not in body:
+            raise AssertionError(f"/reports/report answered {response.status_code} without "
+                                 f"{expected!r}")  # fmt: skip
+        return len(body)
+
+    started = time.perf_counter()
+    size = fetch()
+    first_ms = (time.perf_counter() - started) * 1000
+    m = Measurement(name="report page, every claim, first render", ours_ms=first_ms,
+                    statements=ctx.statements(fetch))  # fmt: skip
+    m.extra.update(pairs=pairs, page_kb=round(size / 1024), again_ms=round(ctx.time_ms(fetch)))
+    m.checks["first render ≤ 2 s"] = first_ms <= PAGE_TARGET_MS
+    return m
+
+
+def _scope_of_about(ctx: Context, pairs: int) -> str:
+    """Return the query string of a stated-date window of about `pairs` pairs."""
+    engine = make_engine(ctx.url)
+    with Session(reader(engine)) as session:
+        first = session.scalar(select(func.min(Claim.stated_on)))
+        days = 1
+        while True:
+            scope = ReportScope(stated_from=first, stated_to=first + timedelta(days=days))
+            found = count(session, scope)[1].pairs
+            if found >= pairs or days > 20_000:
+                break
+            days = max(days + 1, round(days * min(4, pairs / max(found, 1))))
+    engine.dispose()
+    return f"stated_from={scope.stated_from}&stated_to={scope.stated_to}"
+
+
+def _growth(ctx: Context, fmt: str, small: str) -> Measurement:
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
+        out = Path(folder) / f"report.{fmt}"
+        runs = {}
+        for name, scope in (("small", small), ("whole", "")):
+            runs[name] = _run_child(ctx.url, fmt, out, False, scope)
+            _check_output(out, fmt, runs[name]["pairs"])
+    growth = runs["whole"]["peak_rss_mb"] - runs["small"]["peak_rss_mb"]
+    m = Measurement(
+        name=f"{fmt.upper()} download, RSS growth", ours_ms=runs["whole"]["seconds"] * 1000
+    )
+    m.extra.update(
+        pairs=f"{runs['small']['pairs']:,} → {runs['whole']['pairs']:,}",
+        rss_mb=f"{runs['small']['peak_rss_mb']} → {runs['whole']['peak_rss_mb']}",
+        growth_mb=round(growth, 1), whole_mb_written=round(runs["whole"]["bytes"] / 1e6, 1),
+    )  # fmt: skip
+    m.checks[f"RSS growth ≤ {GROWTH_TARGET_MB} MB"] = growth <= GROWTH_TARGET_MB
+    return m
+
+
+def _check_output(path: Path, fmt: str, pairs: int) -> None:
+    """Check a download holds every pair (CSV: a row each; JSON: the pairs array)."""
+    if fmt == "csv":
+        with path.open(newline="", encoding="utf-8") as handle:
+            import csv
+
+            rows = sum(1 for _ in csv.reader(handle)) - 1
+    else:  # one item a line: count the pairs' lines without loading the whole document
+        with path.open("rb") as handle:
+            rows = sum(1 for line in handle if line.startswith(b'{"link_id":'))
+            handle.seek(-2, os.SEEK_END)
+            if handle.read() != b"}\n":
+                raise AssertionError("the JSON download is not complete")
+    if rows != pairs:
+        raise AssertionError(f"the {fmt} download holds {rows} pairs, not {pairs}")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ from counterclaim import report_formats
 from counterclaim.db import make_sessionmaker, reader
 from counterclaim.report_formats import FORMATS
 from counterclaim.report_formats import changes as changes_format
+from counterclaim.report_formats.pdf import refuse_too_large
 from counterclaim.services import changes, migrations, report_rigour
-from counterclaim.services.reports import ReportScope, ScopeError, build_report
+from counterclaim.services.reports import ReportScope, ScopeError, build_report, count
 
 from . import Context, friendly_errors, main
 
@@ -68,7 +69,12 @@ def report_command(
         scope = ReportScope.from_params(params)
         # a reader's transaction: a long report must not hold SQLite's write lock
         with make_sessionmaker(reader(ctx.engine))() as session:
-            report = build_report(session, scope, stream=FORMATS[fmt].streams)
+            counted = count(session, scope)
+            if fmt == "pdf":  # refused from the count, before anything is built
+                refuse_too_large(fmt, counted[1].pairs)
+            report = build_report(
+                session, scope, stream=FORMATS[fmt].streams, counted=counted, detailed=fmt == "md"
+            )
             if output is None:
                 report_formats.write(report, fmt, sys.stdout.buffer)
             else:

@@ -8,6 +8,18 @@ from counterclaim.services import migrations
 
 from . import Context, friendly_errors, main
 
+# waitress's settings, chosen so that clients who stop reading cannot freeze the workbench:
+# - a worker thread writing to such a client blocks once the response's buffer passes
+#   `outbuf_high_watermark` (16 MB, the default), until the stream's wall-clock limit
+#   shuts the socket (web/streaming.py); only heavy requests write that much, and they
+#   are bounded (HEAVY_PER_USER per user, REPORT_CONCURRENCY reports, SQL_CONCURRENCY
+#   console queries), so with `threads` well above those bounds pages keep answering;
+# - beyond `outbuf_overflow` (1 MB) a response waiting for its client is kept in a
+#   temporary file, not in memory;
+# - `channel_timeout` closes connections idle for a minute (the default is two).
+WAITRESS = {"threads": 16, "channel_timeout": 60, "outbuf_overflow": 1 << 20,
+            "outbuf_high_watermark": 16 << 20, "connection_limit": 200}  # fmt: skip
+
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -25,7 +37,7 @@ def serve(ctx: Context, host: str, port: int, no_seed: bool) -> None:
         _seed_if_empty(ctx)
     click.echo(f"Database: {ctx.engine.url.render_as_string(hide_password=True)}")
     click.echo(f"Counterclaim is running: open http://{host}:{port}/  (Ctrl+C stops it)")
-    waitress_serve(ctx.app, host=host, port=port, threads=8, _quiet=True)
+    waitress_serve(ctx.app, host=host, port=port, _quiet=True, **WAITRESS)
 
 
 def _seed_if_empty(ctx: Context) -> None:

@@ -1,7 +1,7 @@
 """The formats of a contradiction report: each renders a `Report` and runs no query.
 
-HTML, Markdown and PDF take a report built in memory; CSV and JSON also take a streaming
-one and produce their output piece by piece.
+HTML and PDF take a report built in memory; CSV, JSON and Markdown also take a streaming
+one (Markdown a `detailed` one) and produce their output piece by piece.
 """
 
 from collections.abc import Iterable, Iterator
@@ -28,7 +28,7 @@ FORMATS = {
     for f in (
         Format("html", "HTML", "text/html; charset=utf-8", streams=False),
         Format("pdf", "PDF", "application/pdf", streams=False),
-        Format("md", "Markdown", "text/markdown; charset=utf-8", streams=False),
+        Format("md", "Markdown", "text/markdown; charset=utf-8", streams=True),
         Format("csv", "CSV", "text/csv; charset=utf-8", streams=True),
         Format("json", "JSON", "application/json", streams=True),
     )
@@ -41,9 +41,10 @@ def render(report: Report, name: str) -> Iterable[str] | Iterable[bytes]:
 
     if name == "pdf":
         return [pdf.render(report)]
-    renderers = {"html": html.render, "md": markdown.render}
-    if name in renderers:
-        return [renderers[name](report)]
+    if name == "md":
+        return chunked(markdown.pieces(report)) if report.streaming else [markdown.render(report)]
+    if name == "html":
+        return [html.render(report)]
     return {"csv": csv.render, "json": json.render}[name](report)
 
 

@@ -25,6 +25,7 @@ from .graph import contradiction_graph, credibility_words, render_svg
 
 STYLESHEETS = ("app.css", "reports.css")
 MATRIX_ACTORS = 30  # a wider actor × actor table is unreadable on a page
+PAGE_GRAPH = 60  # claims in the graph of one page of pairs (the layout takes ~5 ms each)
 
 
 # How a link other than a contradiction reads from the claim's side: (relation, outgoing).
@@ -49,23 +50,18 @@ class PairGroup:
     pairs: list[Pair]
 
 
-def context(
-    report: Report,
-    *,
-    claim_url: Callable[[int], str] | None = None,
-    max_pairs: int | None = None,
-) -> dict:
+def context(report: Report, *, claim_url: Callable[[int], str] | None = None) -> dict:
     """Return what `_body.html` shows, derived from the report without any query.
 
-    With `max_pairs`, only the first pairs are laid out side by side (a web page of
-    thousands of pairs is too heavy to read); everything else stays complete.
+    A report built with a window (the workbench's page) holds one page of pairs and the
+    start of the timeline; the totals come from the summary, the graph and the lists
+    of pairs per matrix cell from the pairs at hand.
     """
     if report.streaming:
         raise ValueError("HTML needs a report built in memory, not a streaming one")
     claims = {c.id: c for c in report.claims}
-    shown = report.pairs if max_pairs is None else report.pairs[:max_pairs]
     groups: list[PairGroup] = []
-    for pair in shown:
+    for pair in report.pairs:
         if not groups or groups[-1].claim.id != pair.claim.id:
             groups.append(PairGroup(claims[pair.claim.id], []))
         groups[-1].pairs.append(pair)
@@ -74,19 +70,25 @@ def context(
         a, b = pair.claim.claimant_id, pair.counterclaim.claimant_id
         cell_pairs.setdefault((min(a, b), max(a, b)), []).append(pair.link_id)
     contested = {p.claim.id for p in report.pairs} | {p.counterclaim.id for p in report.pairs}
-    graph = contradiction_graph(list(claims.values()), list(report.pairs))
+    if report.window is None:
+        graph = contradiction_graph(list(claims.values()), list(report.pairs))
+    else:  # a page's graph: the claims of its pairs, few enough to lay out at once
+        paired = contested & claims.keys()
+        graph = contradiction_graph(
+            [c for c in claims.values() if c.id in paired], list(report.pairs), PAGE_GRAPH
+        )
     return {
         "report": report,
         "summary": report.summary,
         "claims": claims,
         "groups": groups,
-        "pairs_left_out": len(report.pairs) - len(shown),
-        "timeline": [c for c in claims.values() if c.in_scope],
+        "window": report.window,
+        "timeline": _timeline(report, claims),
         "contested": contested,
         "cell_pairs": cell_pairs,
-        "actor_names": dict(report.matrix.actors),
+        "actor_names": _actor_names(report),
         "matrix": report.matrix.top(MATRIX_ACTORS),
-        "matrix_actors": len(report.matrix.actors),
+        "matrix_actors": report.matrix_actors or len(report.matrix.actors),
         "related_label": related_label,
         "graph": graph,
         # noqa below: built as an XML tree, every text escaped by ElementTree
@@ -95,6 +97,21 @@ def context(
         "credibility_words": credibility_words,
         "vocab": vocabulary,
     }
+
+
+def _actor_names(report: Report) -> dict[int, str]:
+    """Every actor the matrix or the pairs name, by id."""
+    names = dict(report.matrix.actors)
+    for pair in report.pairs:
+        for side in (pair.claim, pair.counterclaim):
+            names.setdefault(side.claimant_id, side.claimant)
+    return names
+
+
+def _timeline(report: Report, claims: dict[int, ReportClaim]) -> list[ReportClaim]:
+    """The claims in scope in timeline order (the first of them, in a window)."""
+    timeline = [c for c in claims.values() if c.in_scope]
+    return timeline[: report.window.timeline] if report.window else timeline
 
 
 @functools.cache

@@ -8,8 +8,9 @@ in the HTML and PDF forms only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from counterclaim.services.reports import Report, ReportClaim
+from counterclaim.services.reports import Pair, Report, ReportClaim
 
 from . import html
 from .graph import credibility_words
@@ -27,8 +28,20 @@ def esc(text: object) -> str:
 def render(report: Report) -> str:
     """Return the report as a Markdown document."""
     if report.streaming:
-        raise ValueError("Markdown needs a report built in memory, not a streaming one")
-    claims = {c.id: c for c in report.claims}
+        raise ValueError("render needs a report built in memory; a stream goes to `pieces`")
+    return "".join(pieces(report))
+
+
+def pieces(report: Report) -> Iterator[str]:
+    """Yield the document line by line: from a report in memory, or a `detailed` stream."""
+    if report.streaming:
+        if report.detailed_pairs is None:
+            raise ValueError("Markdown needs a detailed stream (build_report(detailed=True))")
+        detailed, claims = report.detailed_pairs, report.claims
+    else:
+        by_id = {c.id: c for c in report.claims}
+        detailed = ((p, by_id[p.claim.id], by_id[p.counterclaim.id]) for p in report.pairs)
+        claims = by_id.values()
     s = report.summary
     out = [
         "# Contradiction report", "",
@@ -53,24 +66,29 @@ def render(report: Report) -> str:
         )
         out += [f"**Nothing contested in this scope**: {what}.", ""]
     else:
-        out += _matrix(report) + _pairs(report, claims)
-    out += ["## Timeline of the claims in scope", ""]
-    timeline = [c for c in claims.values() if c.in_scope]
-    for c in timeline:
-        out.append(
-            f"- {c.stated_on or 'date unknown'} — {esc(c.claimant)}: {esc(c.text)} (#{c.id})"
-        )
-    if not timeline:
-        out.append("No claim is in this scope.")
-    return "\n".join(out) + "\n"
+        out += _matrix(report) + ["## Contested claims and their counterclaims", ""]
+    yield from (line + "\n" for line in out)
+    if not report.is_empty:
+        for pair, claim, counterclaim in detailed:
+            yield from (line + "\n" for line in _pair(pair, claim, counterclaim))
+    yield "## Timeline of the claims in scope\n\n"
+    empty = True
+    for c in claims:
+        if c.in_scope:
+            empty = False
+            when = c.stated_on or "date unknown"
+            yield f"- {when} — {esc(c.claimant)}: {esc(c.text)} (#{c.id})\n"
+    if empty:
+        yield "No claim is in this scope.\n"
 
 
 def _matrix(report: Report) -> list[str]:
     matrix = report.matrix.top(html.MATRIX_ACTORS)
     actors = matrix.actors
+    total = report.matrix_actors or len(report.matrix.actors)
     out = ["## Whose claims contradict whose", ""]
-    if len(actors) < len(report.matrix.actors):
-        out += [f"The {len(actors)} of {len(report.matrix.actors)} actors whose claims are in "
+    if len(actors) < total:
+        out += [f"The {len(actors)} of {total} actors whose claims are in "
                 "the most contradictions; the JSON has every pair of actors.", ""]  # fmt: skip
     out.append("| | " + " | ".join(esc(name) for _, name in actors) + " |")
     out.append("|---|" + "---:|" * len(actors))
@@ -80,15 +98,12 @@ def _matrix(report: Report) -> list[str]:
     return out + [""]
 
 
-def _pairs(report: Report, claims: dict[int, ReportClaim]) -> list[str]:
-    out = ["## Contested claims and their counterclaims", ""]
-    for p in report.pairs:
-        out += [
-            f"### Link #{p.link_id}: claim #{p.claim.id} against claim #{p.counterclaim.id}", "",
-            f"Contradicts, {p.strength}." + (f" {esc(p.rationale)}" if p.rationale else ""), "",
-        ]  # fmt: skip
-        out += _side("Claim", claims[p.claim.id]) + _side("Counterclaim", claims[p.counterclaim.id])
-    return out
+def _pair(p: Pair, claim: ReportClaim, counterclaim: ReportClaim) -> list[str]:
+    out = [
+        f"### Link #{p.link_id}: claim #{p.claim.id} against claim #{p.counterclaim.id}", "",
+        f"Contradicts, {p.strength}." + (f" {esc(p.rationale)}" if p.rationale else ""), "",
+    ]  # fmt: skip
+    return out + _side("Claim", claim) + _side("Counterclaim", counterclaim)
 
 
 def _side(heading: str, c: ReportClaim) -> list[str]:

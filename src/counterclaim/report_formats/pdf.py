@@ -26,6 +26,9 @@ STATIC_BASE = "https://counterclaim.invalid/static/"
 # A pair takes about a page and WeasyPrint about a second a page: past this, a PDF is
 # minutes of one worker's time and a book nobody prints. CSV and JSON have no limit.
 MAX_PAIRS = 200
+# HTML is built whole in memory (the graph needs every pair): past this many pairs it
+# is refused from the count; CSV, JSON and Markdown stream any size.
+MAX_DOCUMENT_PAIRS = 5_000
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +80,23 @@ def _static_file(root: Path, relative: str) -> Path | None:
     return path
 
 
-def render(report: Report, *, fetcher=None) -> bytes:
-    """Return the report as a PDF document; refuse one of more than MAX_PAIRS pairs."""
-    if report.summary.pairs > MAX_PAIRS:
+def refuse_too_large(fmt: str, pairs: int) -> None:
+    """Raise TooLarge if a document in `fmt` (pdf, html, md) of `pairs` pairs is too big."""
+    if fmt == "pdf" and pairs > MAX_PAIRS:
         raise TooLarge(
-            f"This scope has {report.summary.pairs:,} contradictions: a PDF holds at most "
+            f"This scope has {pairs:,} contradictions: a PDF holds at most "
             f"{MAX_PAIRS} (about a page each). Narrow the scope, or download CSV or JSON."
         )
+    if fmt == "html" and pairs > MAX_DOCUMENT_PAIRS:
+        raise TooLarge(
+            f"This scope has {pairs:,} contradictions: an HTML report holds at most "
+            f"{MAX_DOCUMENT_PAIRS:,}. Narrow the scope, or download Markdown, CSV or JSON."
+        )
+
+
+def render(report: Report, *, fetcher=None) -> bytes:
+    """Return the report as a PDF document; refuse one of more than MAX_PAIRS pairs."""
+    refuse_too_large("pdf", report.summary.pairs)
     document = html.render_for_pdf(report, STATIC_BASE)
     return render_html(document, fetcher=fetcher)
 

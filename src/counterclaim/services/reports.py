@@ -1,30 +1,38 @@
 """Contradiction reports: one data structure, built in a fixed number of queries.
 
+`count(session, scope)` resolves the scope and counts it (claims, pairs…) in one
+statement, before anything is built, so that a caller can refuse or page a large scope.
 `build_report(session, scope)` returns a `Report` that every format renders without a
-query of its own. With `stream=True` its `claims` and `pairs` are single-use iterators fed
-by server-side cursors (still the same fixed statements), so that CSV and JSON output stay
-flat in memory however large the scope; otherwise they are lists.
+query of its own. With `window` it holds one page of pairs and the start of the timeline
+(a page costs the same whatever the scope). With `stream=True` its `claims` and `pairs`
+are single-use iterators, so that CSV and JSON output stay flat in memory however large
+the scope; otherwise they are lists. A stream keeps one statement open at a time: the
+claims come as narrow rows in timeline order, and their text, sources, assessments,
+notes and links are read for each batch of `CLAIM_BATCH` claims by id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
+from itertools import islice
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from .report_queries import DISAGREEMENT, ReportSql
+from .report_queries import DISAGREEMENT, ReportSql, Window
 from .report_scope import MAX_DEPTH, PARAMETERS, ReportScope, ResolvedScope, ScopeError, resolve
 
 __all__ = [
     "DISAGREEMENT", "MAX_DEPTH", "PARAMETERS", "MatrixCell", "Report", "ReportScope", "ScopeError",
-    "build_report",
+    "Window", "build_report", "count",
 ]  # fmt: skip
 
 STREAM_BATCH = 1_000
+CLAIM_BATCH = 500  # claims whose details one round of statements reads, when streaming
+DETAIL_WINDOW = 200  # pairs read with both sides' details at once (`detailed` streams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,20 @@ class Consensus:
     @property
     def disputed(self) -> bool:
         return self.spread >= DISAGREEMENT
+
+    @classmethod
+    def of(cls, judgments: list[Judgment]) -> Consensus | None:
+        """Combine each analyst's latest judgment as `claim_consensus` does (None: none)."""
+        if not judgments:
+            return None
+        ratings = sorted(j.credibility for j in judgments if j.credibility < 6)
+        middle = len(ratings) // 2
+        median = None
+        if ratings:
+            median = float(ratings[middle] if len(ratings) % 2 else
+                           (ratings[middle - 1] + ratings[middle]) / 2)  # fmt: skip
+        spread = ratings[-1] - ratings[0] if ratings else 0
+        return cls(median, len(judgments), len(judgments) - len(ratings), spread)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,11 +233,15 @@ class Report:
     claims: Iterable[ReportClaim]
     pairs: Iterable[Pair]
     streaming: bool = False
+    window: Window | None = None  # a page of the pairs, or None for all of them
+    matrix_actors: int | None = None  # actors in the whole matrix, when cells has the top
+    # each pair with both claims in full, read window by window (a `detailed` stream)
+    detailed_pairs: Iterable[tuple[Pair, ReportClaim, ReportClaim]] | None = None
 
     @cached_property
     def matrix(self) -> ActorMatrix:
-        """The actor × actor matrix (of a report built in memory)."""
-        if self.streaming:
+        """The actor × actor matrix (of a report built in memory, or of its top actors)."""
+        if self.streaming and not isinstance(self.cells, list):
             raise ValueError("the matrix of a streaming report comes cell by cell: use cells")
         return ActorMatrix.of(self.cells)
 
@@ -225,21 +251,58 @@ class Report:
         return self.summary.pairs == 0
 
 
-def build_report(session: Session, scope: ReportScope, *, stream: bool = False) -> Report:
-    """Build the report of `scope`; with `stream`, claims and pairs come as they are read."""
+def count(session: Session, scope: ReportScope) -> tuple[ResolvedScope, Summary]:
+    """Resolve `scope` and count what a report of it holds, building nothing."""
     resolved = resolve(session, scope)
+    return resolved, _summary(session, ReportSql.of(resolved))
+
+
+def _summary(session: Session, sql: ReportSql) -> Summary:
+    return Summary(**session.execute(sql.summary()).one()._asdict())
+
+
+def build_report(
+    session: Session,
+    scope: ReportScope,
+    *,
+    stream: bool = False,
+    window: Window | None = None,
+    counted: tuple[ResolvedScope, Summary] | None = None,
+    detailed: bool = False,
+) -> Report:
+    """Build the report of `scope`; with `stream`, claims and pairs come as they are read.
+
+    `window` keeps one page of pairs and the start of the timeline; `counted` is what
+    `count` returned for this scope (then it is not counted again). A `detailed` stream
+    also carries `detailed_pairs` (each pair with both claims in full, for documents that
+    lay pairs out side by side) and the matrix of the top actors as a list.
+    """
+    resolved, summary = counted if counted is not None else (resolve(session, scope), None)
     sql = ReportSql.of(resolved)
-    summary = Summary(**session.execute(sql.summary()).one()._asdict())
+    summary = summary or _summary(session, sql)
     by_actor = [ActorCount(*row) for row in session.execute(sql.by_actor())]
     # sections that grow with the scope: lists, or single-use iterators when streaming
     cells: Iterable[MatrixCell] = (MatrixCell(*row) for row in _rows(session, sql.matrix(), stream))
-    claims: Iterable[ReportClaim] = _claims(session, sql, stream)
-    pairs: Iterable[Pair] = _pairs(session, sql, stream)
+    claims: Iterable[ReportClaim]
+    pairs: Iterable[Pair]
+    matrix_actors = detailed_pairs = None
+    if window is not None or detailed:
+        rows = session.execute(sql.matrix(top=window.actors if window else Window.actors)).all()
+        cells = [MatrixCell(*row[:5]) for row in rows]
+        # no cell among the top actors (each contradicts only others): count apart
+        matrix_actors = rows[0].actors if rows else session.scalar(sql.matrix_actors())
+    if detailed:
+        detailed_pairs = _detailed_pairs(session, sql)
+    if window is not None:
+        claims, pairs = _window(session, sql, window)
+    else:
+        claims, pairs = _claims(session, sql, stream), _pairs(session, sql, stream)
     if not stream:
         cells, claims, pairs = list(cells), list(claims), list(pairs)
     return Report(
         scope=resolved, generated_at=datetime.now(UTC), summary=summary, by_actor=by_actor,
-        cells=cells, claims=claims, pairs=pairs, streaming=stream,
+        cells=cells, claims=claims, pairs=pairs, streaming=stream, window=window,
+        matrix_actors=matrix_actors, detailed_pairs=detailed_pairs,
     )  # fmt: skip
 
 
@@ -255,35 +318,91 @@ def _rows(session: Session, stmt: Select, stream: bool) -> Iterator:
 
 
 def _claims(session: Session, sql: ReportSql, stream: bool) -> Iterator[ReportClaim]:
-    """Merge the claims with their sources, assessments, notes and links, all in order."""
-    children = {
-        "sources": (sql.appearance_rows(), _appearance),
-        "assessments": (sql.assessment_rows(), _judgment),
-        "notes": (sql.note_rows(), _note),
-        "reviews": (sql.review_rows(), _fact_check),
-        "related": (sql.related_rows(), _related),
+    """Join the claims, in timeline order, with their sources, assessments, notes, links."""
+    order = _rows(session, sql.claim_order(), stream)
+    if not stream:
+        rows = list(order)
+        yield from _with_details(session, sql, rows, None)
+        return
+    while batch := list(islice(order, CLAIM_BATCH)):
+        yield from _with_details(session, sql, batch, [row.id for row in batch])
+
+
+def _window(session: Session, sql: ReportSql, window: Window):
+    """Read a page's pairs and claims: their ids first, then everything by id."""
+    link_ids = list(session.scalars(sql.shown_links(window)))
+    rows = session.execute(sql.pair_rows(link_ids)).all() if link_ids else []
+    ids = list(session.scalars(sql.timeline_ids(window))) if window.timeline else []
+    ids = list(dict.fromkeys(ids + [r.claim_id for r in rows] + [r.counterclaim_id for r in rows]))
+    order = session.execute(sql.claims_in_order(ids)).all() if ids else []
+    claims = list(_with_details(session, sql, order, ids, consensus_from_judgments=True))
+    by_id = {c.id: c for c in claims}
+    rank = {link_id: n for n, link_id in enumerate(link_ids)}
+
+    def rated(side: Side) -> Side:
+        consensus = by_id[side.id].consensus
+        return replace(side, credibility=consensus.median if consensus else None)
+
+    pairs = [
+        replace(pair, claim=rated(pair.claim), counterclaim=rated(pair.counterclaim))
+        for pair in (_pair(row) for row in sorted(rows, key=lambda r: rank[r.link_id]))
+    ]
+    return claims, pairs
+
+
+def _detailed_pairs(session: Session, sql: ReportSql) -> Iterator[tuple]:
+    """Yield (pair, claim, counterclaim) in report order, DETAIL_WINDOW pairs at a time."""
+    offset = 0
+    while True:
+        claims, pairs = _window(session, sql, Window(offset, DETAIL_WINDOW, timeline=0))
+        by_id = {c.id: c for c in claims}
+        for pair in pairs:
+            yield pair, by_id[pair.claim.id], by_id[pair.counterclaim.id]
+        if len(pairs) < DETAIL_WINDOW:
+            return
+        offset += DETAIL_WINDOW
+
+
+def _with_details(
+    session: Session, sql: ReportSql, order, ids, *, consensus_from_judgments: bool = False
+) -> Iterator[ReportClaim]:
+    """Yield the claims of `order` with their details, read for `ids` (None: the report's).
+
+    The consensus comes from `order`'s columns (the `claim_consensus` view), or, for a
+    page, from the latest judgments just read (the same rule, without the view's cost
+    until the view seeks by claim: issue 15).
+    """
+    claims = {row.id: row for row in session.execute(sql.claim_rows(ids))}
+    details = {
+        "sources": _grouped(session, sql.appearance_rows(ids), _appearance),
+        "assessments": _grouped(session, sql.assessment_rows(ids), _judgment),
+        "notes": _grouped(session, sql.note_rows(ids), _note),
+        "reviews": _grouped(session, sql.review_rows(ids), _fact_check),
+        "related": _grouped(session, sql.related_rows(ids), _related),
     }
-    claims = _rows(session, sql.claim_rows(), stream)
-    streams = {name: _rows(session, stmt, stream) for name, (stmt, _) in children.items()}
-    heads = {name: next(rows, None) for name, rows in streams.items()}
-    for row in claims:
-        found: dict[str, list] = {}
-        for name, rows in streams.items():
-            convert, items, head = children[name][1], [], heads[name]
-            while head is not None and head.claim_id == row.id:
-                items.append(convert(head))
-                head = next(rows, None)
-            heads[name], found[name] = head, items
+    for head in order:
+        row = claims[head.id]
         consensus = None
-        if row.analysts:
+        if consensus_from_judgments:
+            consensus = Consensus.of(details["assessments"].get(row.id, []))
+        elif head.analysts:
             consensus = Consensus(
-                row.credibility_median, row.analysts, row.cannot_judge, row.credibility_spread
+                head.credibility_median, head.analysts, head.cannot_judge, head.credibility_spread
             )
         yield ReportClaim(
             id=row.id, text=row.text, is_verbatim=bool(row.is_verbatim),
             claimant_id=row.claimant_id, claimant=row.claimant, stated_on=row.stated_on,
-            status=row.status, in_scope=bool(row.in_scope), consensus=consensus, **found,
+            status=row.status, in_scope=bool(head.in_scope), consensus=consensus,
+            **{name: found.get(row.id, []) for name, found in details.items()},
         )  # fmt: skip
+
+
+def _grouped(session: Session, stmt: Select, convert) -> dict[int, list]:
+    """Run `stmt` (rows with a claim_id, in order) and group its converted rows by claim."""
+    found: dict[int, list] = {}
+    for row in session.execute(stmt):
+        found.setdefault(row.claim_id, []).append(convert(row))
+    return found
 
 
 def _appearance(row) -> Appearance:
@@ -317,12 +436,16 @@ _SIDE_COLUMNS = ("id", "text", "claimant_id", "claimant", "stated_on", "status",
 
 def _pairs(session: Session, sql: ReportSql, stream: bool) -> Iterator[Pair]:
     for row in _rows(session, sql.pair_rows(), stream):
-        values = row._mapping
-        sides = [
-            Side(
-                *(values[f"{prefix}_{name}"] for name in _SIDE_COLUMNS),
-                sources=values[f"{prefix}_sources"] or "",
-            )
-            for prefix in ("claim", "counterclaim")
-        ]
-        yield Pair(row.link_id, row.strength, row.rationale, *sides)
+        yield _pair(row)
+
+
+def _pair(row) -> Pair:
+    values = row._mapping
+    sides = [
+        Side(
+            *(values[f"{prefix}_{name}"] for name in _SIDE_COLUMNS),
+            sources=values[f"{prefix}_sources"] or "",
+        )
+        for prefix in ("claim", "counterclaim")
+    ]
+    return Pair(row.link_id, row.strength, row.rationale, *sides)

@@ -6,7 +6,7 @@ from flask_wtf import CSRFProtect
 from counterclaim import config
 from counterclaim.paths import resource_dir
 
-from . import database, errors, filters, security
+from . import database, errors, filters, heavy, security, streaming
 from .auth import login
 
 csrf = CSRFProtect()
@@ -25,6 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     login.init_app(app)
     errors.init_app(app)
+    heavy.init_app(app)
+    streaming.init_app(app)
     filters.init_app(app)
     register_blueprints(app)
     return app

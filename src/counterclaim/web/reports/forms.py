@@ -5,7 +5,7 @@ CLI shares those rules), and its errors are put back next to the field they name
 """
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
 
 from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY
 from counterclaim.services import tags
@@ -39,8 +39,12 @@ class ScopeForm(FlaskForm):
         default="",
     )
 
+    # the page of pairs: named in errors, never carried into a new scope
+    page = HiddenField("Page of contradictions")
+
     def fill(self, session) -> "ScopeForm":
         """Load the choices that come from the database."""
+        self.page.data = ""
         self.tag.choices = options((name, name) for _, name in tags.tag_choices(session))
         self.actor.fill(session)
         return self

@@ -13,6 +13,7 @@ from counterclaim.services.sql_console import parameter_names
 from ..access import requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
+from ..heavy import heavy
 from .forms import SavedQueryForm
 from .runner import render_run
 
@@ -21,6 +22,7 @@ bp = Blueprint("sql", __name__, url_prefix="/sql")
 
 @bp.get("/")
 @requires("viewer")
+@heavy(when=lambda: "sql" in request.args)
 def console():
     sql = request.args.get("sql", "")
     session = get_session()
@@ -40,6 +42,7 @@ def saved_list():
 
 @bp.get("/saved/<int:query_id>")
 @requires("viewer")
+@heavy()
 def saved_run(query_id: int):
     """Run a saved query by link: its parameters come from the URL (p-<name>=value)."""
     query = get_or_404(SavedQuery, query_id)
