@@ -115,9 +115,9 @@ def test_a_stream_reads_claim_details_batch_by_batch_and_loses_nothing(
         streamed = list(build_report(session, scope, stream=True).claims)
     assert streamed == whole.claims
     batches = -(-len(whole.claims) // 5)
-    # the claims in order, then per batch: text, sources, assessments, notes, links
+    # the claims in order, then per batch: text, sources, assessments, notes, reviews, links
     claim_statements = [s for s in counted.statements if "claims.stated_on" in s]
-    assert len(claim_statements) == 1 + 5 * batches
+    assert len(claim_statements) == 1 + 6 * batches
 
 
 def test_counting_a_scope_builds_nothing(seeded, count_queries):

@@ -17,6 +17,7 @@ def test_downloads_name_their_charset_once(client, session):
     session.commit()
     for fmt, kind in (("csv", "text/csv"), ("md", "text/markdown")):
         response = client.get(f"/reports/report.{fmt}")
+        response.close()  # a streamed download holds its heavy-request slot until closed
         assert response.headers["Content-Type"] == f"{kind}; charset=utf-8"
 
 
