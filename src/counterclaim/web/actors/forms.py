@@ -9,7 +9,7 @@ from counterclaim.models import Actor
 from counterclaim.models.vocabulary import ACTOR_KIND
 from counterclaim.services import actors
 
-from ..fields import ActorSelect, options, strip
+from ..fields import MAX_FILTER_CHARS, ActorSelect, options, strip
 
 
 class ActorForm(FlaskForm):
@@ -36,5 +36,5 @@ class ActorFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name contains", filters=[strip])
+    q = StringField("Name contains", filters=[strip], validators=[Length(max=MAX_FILTER_CHARS)])
     kind = SelectField("Kind", choices=options(ACTOR_KIND.items(), blank="Any kind"), default="")

@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -13,7 +12,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -25,8 +23,10 @@ from counterclaim.services.claims import DEFAULT_SORT, SORTS
 from counterclaim.services.search_query import MAX_QUERY_CHARS
 
 from ..fields import (
+    MAX_FILTER_CHARS,
     ActorSelect,
     ChoiceSelect,
+    IdField,
     MultipleChoiceSelect,
     VersionField,
     choices,
@@ -79,11 +79,10 @@ class EditClaimForm(ClaimForm):
 
 
 class MergeForm(FlaskForm):
-    duplicate_id = IntegerField(
+    duplicate_id = IdField(
         "The duplicate's number",
         validators=[
             InputRequired("Give the number (#) of the duplicate claim."),
-            NumberRange(min=1),
         ],
         description="Its links, sources, assessments, notes and tags move to this claim; "
         "it stays, retracted, as a duplicate of this one.",
@@ -103,13 +102,15 @@ class ClaimFilterForm(FlaskForm):
     # A select of every actor cost two thirds of the page at a million claims (5,000
     # options, 290 kB): the list is narrowed by name here, or to one claimant by id
     # (the actor's page links to it), shown as a chip.
-    claimant_name = StringField("Claimant's name contains", filters=[strip])
-    claimant = IntegerField("Claimant", validators=[Optional(), NumberRange(min=1)])
+    claimant_name = StringField(
+        "Claimant's name contains", filters=[strip], validators=[Length(max=MAX_FILTER_CHARS)]
+    )
+    claimant = IdField("Claimant", validators=[Optional()])
     tag = ChoiceSelect("Tag", coerce=optional_int, validators=[Optional()])
     status = SelectField("Status", choices=choices(CLAIM_STATUS, blank="Any status"), default="")
     stated_from = DateField("Stated from", validators=[Optional()])
     stated_to = DateField("Stated to", validators=[Optional()])
-    source = IntegerField("Source", validators=[Optional(), NumberRange(min=1)])
+    source = IdField("Source", validators=[Optional()])
     reliability = SelectField(
         "Carried by a source rated at least",
         choices=options(((c, f"{c} or better") for c in RELIABILITY), blank="Any reliability"),
@@ -127,7 +128,10 @@ class ClaimFilterForm(FlaskForm):
         filters=[strip],
         validators=[
             Optional(),
-            Regexp(r"^(\d{4}|none)$", message="Give a year such as 2016, or none for undated."),
+            Regexp(
+                r"^(000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3}|none)$",
+                message="Give a year such as 2016, or none for undated.",
+            ),
         ],
     )
     sort = SelectField(

@@ -1,6 +1,6 @@
 """The evidence area: attach a claim to sources, assess it, and annotate it."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from counterclaim.models import Claim, ClaimSource, Source
 from counterclaim.services import evidence as service
@@ -12,6 +12,7 @@ from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..fields import options
 from ..identity import current_analyst
+from ..params import id_arg
 from .forms import AssessmentForm, AttachSourceForm, NoteForm
 
 bp = Blueprint("evidence", __name__, url_prefix="/claims")
@@ -22,7 +23,7 @@ bp = Blueprint("evidence", __name__, url_prefix="/claims")
 def attach(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
-    form = AttachSourceForm(source_id=request.args.get("source", type=int))
+    form = AttachSourceForm(source_id=id_arg("source", "source"))
     form.source_id.choices = options(
         sources.source_choices(session, include_id=form.source_id.data),
         blank="Choose the source…",

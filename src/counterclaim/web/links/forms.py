@@ -1,17 +1,17 @@
 """The form that links a claim to another, chosen by searching its text."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from counterclaim.models.vocabulary import RELATIONS, STRENGTH
 
-from ..fields import choices, strip
+from ..fields import IdField, choices, strip
 
 
 class LinkForm(FlaskForm):
     q = StringField("Find the other claim", filters=[strip])
-    target_id = IntegerField(
+    target_id = IdField(
         "Other claim", validators=[InputRequired("Search for the other claim and choose it.")]
     )
     relation = RadioField(

@@ -8,7 +8,7 @@ from counterclaim.models.vocabulary import RELIABILITY, SOURCE_KIND
 from counterclaim.services import actors
 from counterclaim.services.sources import DEFAULT_SORT, SORTS
 
-from ..fields import ActorSelect, VersionField, choices, http_url, options, strip
+from ..fields import MAX_FILTER_CHARS, ActorSelect, VersionField, choices, http_url, options, strip
 
 
 class SourceForm(FlaskForm):
@@ -37,7 +37,7 @@ class SourceFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Title contains", filters=[strip])
+    q = StringField("Title contains", filters=[strip], validators=[Length(max=MAX_FILTER_CHARS)])
     reliability = SelectField("Reliability", choices=choices(RELIABILITY, blank="Any"), default="")
     kind = SelectField("Kind", choices=options(SOURCE_KIND.items(), blank="Any kind"), default="")
     sort = SelectField(
