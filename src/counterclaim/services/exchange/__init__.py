@@ -19,6 +19,8 @@ from pathlib import PurePath
 
 from sqlalchemy.orm import Session
 
+from counterclaim.models.audit import USER_KEY
+
 from . import claimreview, dump, factcheck_api, tabular
 from .apply import ImportRefused, ImportReport, apply
 from .reading import decode, parse_json
@@ -68,5 +70,6 @@ def run_import(
     """Write a parsed file (or count what it would write); the caller commits."""
     if isinstance(plan, dump.DumpPlan):
         return dump.apply(session.connection(), plan, dry_run=dry_run,
-                          skip_invalid=skip_invalid, progress=progress)  # fmt: skip
+                          skip_invalid=skip_invalid, progress=progress,
+                          user_id=session.info.get(USER_KEY))  # fmt: skip
     return apply(session, plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress)
