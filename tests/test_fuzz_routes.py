@@ -1,9 +1,11 @@
 """Every route, every parameter it reads, hostile values, every role: never a 5xx.
 
-The routes come from `app.url_map`; the parameters from the app itself: every field of
-every WTForms form, and every query parameter a view or the report scope reads (found in
-the source, so a new one is fuzzed without a change here). Hypothesis draws, per route,
-a role, a method, a few parameters and a hostile value for each (NUL and control
+The routes come from `app.url_map`; the parameters from the app itself: a first request
+to each route, with the request's query and form dictionaries recording every name the
+view, its forms (WTForms reads each field by name) and the report scope look up, so a
+new parameter is fuzzed without a change here. A few names from every form and every
+`request.args` read in the source are added. Hypothesis draws, per route, a role, a
+method, some of those parameters and a hostile value for each (NUL and control
 characters, invalid UTF-8, huge and negative numbers, deep JSON, long strings, SQL and
 FTS syntax, forged page cursors, real ids). Examples are derandomised, so a failure
 reproduces; COUNTERCLAIM_FUZZ_EXAMPLES sets how many per route (20: under a minute per
@@ -21,16 +23,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from flask import Request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from wtforms.fields.core import UnboundField
 
 from counterclaim.web import create_app
 from test_pages import fill, make_world
 
 SOURCE = Path(__file__).parents[1] / "src" / "counterclaim"
-EXAMPLES = int(os.environ.get("COUNTERCLAIM_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("COUNTERCLAIM_FUZZ_EXAMPLES", "10"))
 ROLES = ("anonymous", "viewer", "analyst", "editor", "admin")
 TRIED = {"requests": 0, "5xx": 0}
 
@@ -52,6 +55,15 @@ HOSTILE = [
     _cursor([[1, 2], 5]), _cursor([10**30, 5]), _cursor(["2016-01-01", 10**30]),
     _cursor(b"[" * 5_000 + b"]" * 5_000), _cursor([{"t": "date", "v": "0000"}, 1]),
     _cursor(["a\x00", 1]), _cursor([1.5, -1]), "!!!", "A" * 5_000,
+]  # fmt: skip
+#: One value of each kind, sent alone in each parameter of each route.
+SWEEP = [
+    "a\x00b", "\x01\x0b\x1f\x7f", "9" * 40, "-1", "0", "1e309", "0000", "2016-02-30",
+    "x" * 70_000, " ".join(["word"] * 3_000), "[" * 5_000 + "]" * 5_000, '"unclosed NEAR(',
+]  # fmt: skip
+CURSORS = [
+    _cursor([[1, 2], 5]), _cursor([10**30, 5]), _cursor(["2016-01-01", 10**30]),
+    _cursor(b"[" * 5_000 + b"]" * 5_000), _cursor(["a\x00", 1]), _cursor(["x", 1]),
 ]  # fmt: skip
 INVALID_UTF8 = ["%FF%FE", "%ff", "%ED%A0%80", "%C0%80", "a%00b"]  # bytes no UTF-8 decoder reads
 FILES = [
@@ -92,6 +104,43 @@ def parameters() -> list[str]:
     names = _form_fields() | _read_parameters() | {"p-tag", "file"}
     assert {"after", "duplicate_id", "exclude", "claimant_name", "year", "tag"} <= names
     return sorted(names)
+
+
+READ: set[str] = set()
+
+
+class _Recording(ImmutableMultiDict):
+    """The request's args and form, noting every name looked up."""
+
+    def __getitem__(self, key):
+        READ.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None, type=None):
+        READ.add(key)
+        return super().get(key, default, type)
+
+    def getlist(self, key, type=None):
+        READ.add(key)
+        return super().getlist(key, type)
+
+    def __contains__(self, key):
+        READ.add(key)
+        return super().__contains__(key)
+
+
+class _RecordingRequest(Request):
+    parameter_storage_class = _Recording
+
+
+def _names_read(app, client, url: str, methods: list[str]) -> set[str]:
+    """Return the query and form parameters the route looks up, by asking it once."""
+    app.request_class = _RecordingRequest
+    READ.clear()
+    for method in methods:  # a form with something in it: an empty one is not read
+        client.open(url, method=method, data={"_probe": "1"} if method == "POST" else None)
+    app.request_class = Request
+    return set(READ)
 
 
 def _rules():
@@ -139,6 +188,13 @@ def test_no_route_answers_5xx_to_hostile_input(app, session, login_as, parameter
     url = fill(rule, world)
     clients = {role: login_as(role) for role in ROLES[1:]} | {"anonymous": app.test_client()}
     methods = sorted(rule.methods & {"GET", "POST"})
+    names = sorted(_names_read(app, clients["admin"], url, methods))
+    names = names + [n for n in ("after", "q", "id", "next") if n not in names]
+    for name in names:  # each parameter alone, with each kind of hostile value
+        for value in SWEEP + (CURSORS if name == "after" else []):
+            for method in methods:
+                _check(app, clients["admin"], rule, url, method, MultiDict([(name, value)]),
+                       "", b"", gaps)  # fmt: skip
     values = st.one_of(
         st.sampled_from(HOSTILE),
         st.sampled_from([str(v) for v in world.values()]),
@@ -151,30 +207,34 @@ def test_no_route_answers_5xx_to_hostile_input(app, session, login_as, parameter
     @given(
         role=st.sampled_from(ROLES),
         method=st.sampled_from(methods),
-        chosen=st.lists(st.tuples(st.sampled_from(parameters), values), max_size=6),
+        chosen=st.lists(st.tuples(st.sampled_from(names), values), max_size=len(names)),
         raw=st.lists(st.tuples(st.sampled_from(parameters), st.sampled_from(INVALID_UTF8)),
                      max_size=1),
         upload=st.sampled_from(FILES),
     )  # fmt: skip
     def hostile_request(role, method, chosen, raw, upload):
-        client = clients[role]
-        fields = MultiDict(chosen)
         query = "&".join(f"{n}={v}" for n, v in raw)
-        if method == "GET":
-            response = client.get(url, query_string=_encoded(fields) + query)
-        else:
-            fields.pop("file", None)
-            data = {**fields.to_dict(flat=False)}
-            if rule.endpoint == "exchange.upload":
-                data["file"] = FileStorage(io.BytesIO(upload), filename="f.json")
-            response = client.post(url, data=data, query_string=query)
-        TRIED["requests"] += 1
-        if response.status_code >= 500:
-            TRIED["5xx"] += 1
-        assert response.status_code < 500, (role, method, url, chosen, raw)
-        assert not gaps, (role, method, url, chosen, gaps)
+        _check(app, clients[role], rule, url, method, MultiDict(chosen), query, upload, gaps)
 
     hostile_request()
+
+
+def _check(app, client, rule, url, method, fields, query: str, upload: bytes, gaps) -> None:
+    """Send one request; fail on a 5xx or on a value that reached the database unchecked."""
+    if method == "GET":
+        response = client.get(url, query_string=_encoded(fields) + query)
+    else:
+        data = fields.to_dict(flat=False)
+        data.pop("file", None)
+        if rule.endpoint == "exchange.upload":
+            data["file"] = FileStorage(io.BytesIO(upload), filename="f.json")
+        response = client.post(url, data=data, query_string=query)
+    TRIED["requests"] += 1
+    if response.status_code >= 500:
+        TRIED["5xx"] += 1
+    shown = [(n, v[:60]) for n, v in fields.items(multi=True)]
+    assert response.status_code < 500, (method, url, shown, query)
+    assert not gaps, (method, url, shown, query, gaps)
 
 
 def _encoded(fields: MultiDict) -> str:
