@@ -36,6 +36,7 @@ SOURCE = Path(__file__).parents[1] / "src" / "counterclaim"
 EXAMPLES = int(os.environ.get("COUNTERCLAIM_FUZZ_EXAMPLES", "10"))
 ROLES = ("anonymous", "viewer", "analyst", "editor", "admin")
 TRIED = {"requests": 0, "5xx": 0}
+SWEPT: set[tuple[str, str, str, str]] = set()
 
 
 def _cursor(value) -> str:
@@ -174,6 +175,7 @@ def gaps():
 
 @pytest.fixture(scope="module", autouse=True)
 def report_totals():
+    SWEPT.clear()
     yield
     print(f"\nfuzz: {TRIED['requests']} requests, {TRIED['5xx']} answered 5xx")
 
@@ -191,8 +193,12 @@ def test_no_route_answers_5xx_to_hostile_input(app, session, login_as, parameter
     names = sorted(_names_read(app, clients["admin"], url, methods))
     names = names + [n for n in ("after", "q", "id", "next") if n not in names]
     for name in names:  # each parameter alone, with each kind of hostile value
-        for value in SWEEP + (CURSORS if name == "after" else []):
-            for method in methods:
+        for method in methods:
+            key = (session.get_bind().dialect.name, rule.endpoint, method, name)
+            if key in SWEPT:  # the report downloads share one view
+                continue
+            SWEPT.add(key)
+            for value in SWEEP + (CURSORS if name == "after" else []):
                 _check(app, clients["admin"], rule, url, method, MultiDict([(name, value)]),
                        "", b"", gaps)  # fmt: skip
     values = st.one_of(

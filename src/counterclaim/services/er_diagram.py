@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from .xml_text import to_xml
-
 from .schema import RelationDoc
+from .xml_text import to_xml
 
 BOX_WIDTH = 250
 HEADER = 26
