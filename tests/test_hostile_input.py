@@ -82,3 +82,33 @@ def test_nul_in_a_form_field_is_a_form_error(login_as, session):
     ]:
         response = client.post(url, data=data)
         assert response.status_code == 400, (url, response.status_code)
+
+
+def test_a_crash_keeps_the_security_headers(app, login_as):
+    def boom():
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/boom", "boom", boom)
+    response = login_as("viewer").get("/boom")
+    assert response.status_code == 500 and b"Traceback" not in response.data
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_wsgi_layer_answers_a_500_with_the_headers_when_flask_cannot():
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+
+    from counterclaim.web.security import SecurityHeaders
+
+    def broken(environ, start_response):
+        raise RuntimeError("the error handler itself failed")
+
+    response = Client(SecurityHeaders(broken), Response).get("/")
+    assert response.status_code == 500
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_huge_id_in_a_url_is_not_found(login_as):
+    assert login_as("viewer").get("/claims/" + "9" * 40).status_code == 404

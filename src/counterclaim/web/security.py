@@ -7,7 +7,6 @@ response carries them: pages, error pages, and a 500 that Flask itself could not
 """
 
 import logging
-import sys
 
 from flask import Flask, current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
@@ -87,7 +86,7 @@ class SecurityHeaders:
             log.exception("The app raised out of WSGI")
             start("500 Internal Server Error",
                   [("Content-Type", "text/html; charset=utf-8"),
-                   ("Content-Length", str(len(self.FALLBACK)))], sys.exc_info())  # fmt: skip
+                   ("Content-Length", str(len(self.FALLBACK)))])  # fmt: skip
             return [self.FALLBACK]
 
 
