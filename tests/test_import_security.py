@@ -127,6 +127,7 @@ def test_an_administrator_sees_the_accounts_then_loads_them_with_their_revisions
         ({"users": {"columns": ["id", "id", "username"], "rows": [[9, 9, "a"]]}},
          "names a column twice"),
         ({"nope": {"columns": [], "rows": []}}, "table nope: is not a table of this database"),
+        ({"users": {"columns": [["id"], {}], "rows": []}}, "must be a list of column names"),
     ],
 )  # fmt: skip
 def test_a_malformed_dump_is_a_400_naming_table_and_row(login_as, session, tables, message):

@@ -284,6 +284,8 @@ def parse_document(document: Any, name: str) -> DumpPlan:
 
 
 def _check_columns(table: Table, columns: list, where: str) -> list[Problem]:
+    if not all(isinstance(column, str) for column in columns):
+        return [Problem(where, "", '"columns" must be a list of column names')]
     problems = []
     for column in columns:
         if column not in table.c:
