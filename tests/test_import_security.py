@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from counterclaim.db import make_engine
 from counterclaim.models import Annotation, Revision, User
 from factories import make_claim, make_user
+from test_exchange_cli import database, migrated, run  # noqa: F401 - fixtures
 
 HASH = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
@@ -184,3 +186,20 @@ def test_the_import_limit_holds_under_csrf_not_the_app_wide_one(csrf_app, login_
     refused = upload(client, rows, name="big.csv", csrf_token=token)
     assert refused.status_code == 413
     assert "over the import limit of 976.6 KiB" in refused.get_data(as_text=True)
+
+
+def test_the_cli_names_the_refused_row_and_writes_nothing(database, tmp_path):  # noqa: F811
+    path = tmp_path / "dump.json"
+    tables = evil_admin(9200, "twice")
+    tables["users"]["rows"].append([9201, "twice", HASH, "viewer", "y"])
+    path.write_bytes(dump_of(tables))
+    code, output = run(database, "import", str(path))
+    assert code == 1
+    assert "users row 1 (id 9201): the database refused it" in output.splitlines()[-1]
+    path.write_bytes(dump_of({"users": {"columns": ["username"], "rows": [["x"]]}}))
+    code, output = run(database, "import", str(path))
+    assert code == 1 and "table users, id: is missing" in output
+    engine = make_engine(database)
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(User)) == 0
+    engine.dispose()
