@@ -203,3 +203,32 @@ def test_the_cli_names_the_refused_row_and_writes_nothing(database, tmp_path):  
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(User)) == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize("name", ["factcheck-api-response.json", "snopes-graph.json"])
+def test_every_row_a_web_import_writes_has_its_revision_by_the_importer(login_as, session, name):
+    from pathlib import Path
+
+    from counterclaim.models.audit import AUDITED
+
+    editor = login_as("editor")
+    data = (Path(__file__).parent / "data" / "exchange" / name).read_bytes()
+    assert (
+        confirm(editor, upload(editor, data, name=name).get_data(as_text=True)).status_code == 302
+    )
+    checked = 0
+    for model in AUDITED:
+        table = model.__table__
+        created = session.scalars(
+            select(Revision.entity_id).where(
+                Revision.entity == table.name, Revision.action == "create",
+                Revision.user_id == editor.user.id,
+            )
+        ).all()  # fmt: skip
+        rows = session.scalars(select(table.c.id).where(table.c.id.not_in([editor.user.id])))
+        rows = set(rows) if model is not User else {
+            i for i in rows if session.get(User, i).username.startswith("reviewer:")
+        }  # fmt: skip
+        assert rows <= set(created), table.name
+        checked += len(rows)
+    assert checked > 3
