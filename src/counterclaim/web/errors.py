@@ -30,7 +30,7 @@ def _too_large(_error: RequestEntityTooLarge):
     shown = _Shown(
         413,
         "Too large",
-        f"What you sent is larger than this page accepts ({human_size(limit)})."
+        f"What you sent is larger than the workbench accepts ({human_size(limit)})."
         " Nothing was saved: go back, shorten the text (quote the passage that carries the"
         " claim, not the whole source) and send it again.",
     )
