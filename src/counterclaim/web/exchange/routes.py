@@ -164,7 +164,7 @@ def _import(data: bytes, options: dict, *, dry_run: bool):
         raise DumpRefused(
             f"{options['name']} is a whole-database dump: it writes accounts, history and "
             "other people's work under the ids it names, so only an administrator may load "
-            "it (here, or with `counterclaim import` on the server)."
+            "it (here, or with the command “counterclaim import” on the server)."
         )
     session = get_session()
     report = exchange.run_import(session, plan, dry_run=dry_run,
