@@ -3,14 +3,19 @@
 The routes come from `app.url_map`; the parameters from the app itself: a first request
 to each route, with the request's query and form dictionaries recording every name the
 view, its forms (WTForms reads each field by name) and the report scope look up, so a
-new parameter is fuzzed without a change here. A few names from every form and every
-`request.args` read in the source are added. Hypothesis draws, per route, a role, a
-method, some of those parameters and a hostile value for each (NUL and control
-characters, invalid UTF-8, huge and negative numbers, deep JSON, long strings, SQL and
-FTS syntax, forged page cursors, real ids). Examples are derandomised, so a failure
-reproduces; COUNTERCLAIM_FUZZ_EXAMPLES sets how many per route (20: under a minute per
-engine here). Besides the status, no request may reach the database with a value it
-cannot hold (the 400 safety net in web/errors.py logs that as a gap in the checks).
+new parameter is fuzzed without a change here (a module fixture checks that the names
+read in the source are among those of the forms and views). Then, per route:
+
+- a sweep: each parameter alone, with one value of each hostile kind (NUL, control
+  characters, 40-digit and negative numbers, 1e309, year 0000, impossible dates, 70,000
+  characters, 3,000 words, 5,000-deep JSON, FTS syntax; forged cursors for `after`);
+- Hypothesis, derandomised (a failure reproduces): a role, a method, several of the
+  parameters at once with hostile or real values, invalid UTF-8 in the query string,
+  hostile files for the import (COUNTERCLAIM_FUZZ_EXAMPLES per route, default 10).
+
+A 503 is a deliberate refusal (the PostgreSQL console without its read-only role),
+counted apart; any other 5xx fails, and so does any value that reaches the database
+unchecked (the 400 safety net in web/errors.py logs it as an error).
 """
 
 import base64
