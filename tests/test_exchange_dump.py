@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 
 from conftest import ENGINES, POSTGRES_URL
 from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
-from counterclaim.models import Actor, Base, Claim, Tag
+from counterclaim.models import Actor, Base, Claim, Revision, Tag
+from counterclaim.models.audit import AUDITED
 from counterclaim.services import migrations, synthetic
 from counterclaim.services.actor_aliases import merge_actors
 from counterclaim.services.exchange import ImportRefused, dump, read_plan, run_import
@@ -66,7 +67,11 @@ def populated(request, database_url_factory):
 
 
 def populate(engine) -> None:
-    """Rows in every table: the migration tests' fill, synthetic work, imported reviews."""
+    """Rows in every table: the migration tests' fill, synthetic work, imported reviews.
+
+    Every audited row then has its history, as in a workbench's database (the synthetic
+    generator writes none), so that a restore carries it and adds no revision of its own.
+    """
     fill(engine)
     synthetic.generate(engine, claims=120, seed=6)
     with make_sessionmaker(engine).begin() as session:
@@ -75,6 +80,15 @@ def populate(engine) -> None:
         set_relation(session, "agrees", "supports", "a team label")
         merge_actors(session, session.scalars(select(Actor).order_by(Actor.id)).first(),
                      session.scalars(select(Actor).order_by(Actor.id.desc())).first())  # fmt: skip
+    with engine.begin() as connection:
+        for model in AUDITED:
+            table = model.__table__
+            known = select(Revision.entity_id).where(Revision.entity == table.name)
+            ids = connection.scalars(select(table.c.id).where(table.c.id.not_in(known))).all()
+            rows = [{"entity": table.name, "entity_id": i, "action": "create", "changes": {}}
+                    for i in ids]  # fmt: skip
+            if rows:
+                connection.execute(insert(Revision), rows)
 
 
 def export(engine) -> str:

@@ -244,6 +244,9 @@ def test_malformed_queries_get_pages_not_errors(client, session):
     session.commit()
     for query, _finds in MALFORMED:
         response = client.get("/search/", query_string={"q": query})
+        if "\x00" in query:  # refused for every parameter of every page (web/params.py)
+            assert response.status_code == 400 and b"NUL character" in response.data
+            continue
         if len(query) > 500:  # the one refusal: too long, said next to the field
             assert response.status_code == 400 and b'class="error"' in response.data
         else:

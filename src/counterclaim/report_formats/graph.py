@@ -1,7 +1,8 @@
 """The contradiction graph as SVG: claims as nodes coloured by consensus, links as edges.
 
 The layout is deterministic (a seeded spring layout), the markup is built as an XML tree
-(so it is always well-formed), and it styles with SVG presentation attributes only: no
+(so it is always well-formed; control characters in a claim become U+FFFD in
+services/xml_text.py), and it styles with SVG presentation attributes only: no
 style attributes, no script, so it can sit inline under a strict Content-Security-Policy
 and in a PDF as an image.
 """
@@ -14,6 +15,7 @@ from xml.etree import ElementTree as ET
 
 from counterclaim.models.vocabulary import CREDIBILITY
 from counterclaim.services.reports import Pair, ReportClaim
+from counterclaim.services.xml_text import to_xml
 
 LIMIT = 200  # more nodes than this is a hairball: keep the most contested ones
 WIDTH, HEIGHT, MARGIN, RADIUS = 960, 620, 40, 9
@@ -166,7 +168,7 @@ def render_svg(graph: Graph, *, claim_url=None) -> str:
             parent = _sub(nodes, "a", {"href": claim_url(claim.id)})
         _node(parent, claim, positions[claim.id])
     _legend(svg)
-    return ET.tostring(svg, encoding="unicode")
+    return to_xml(svg)
 
 
 def _sub(parent, tag: str, attributes: dict | None = None, text: str | None = None):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from .schema import RelationDoc
+from .xml_text import to_xml
 
 BOX_WIDTH = 250
 HEADER = 26
@@ -97,7 +98,7 @@ def er_diagram_svg(tables: list[RelationDoc]) -> str:
                     _edge(edges, table, row, boxes, target_table, target_column, tables)
     for table in tables:
         _box(svg, table, *boxes[table.name])
-    return ET.tostring(svg, encoding="unicode", xml_declaration=False)
+    return to_xml(svg, xml_declaration=False)
 
 
 def _parents(table: RelationDoc, by_name: dict[str, RelationDoc]) -> list[str]:

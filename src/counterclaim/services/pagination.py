@@ -7,6 +7,7 @@ order, then the rows without one, by id, each phase walking an index.
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -44,18 +45,60 @@ def encode_cursor(value: Any, row_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_CURSOR_CHARS = 1_000  # a cursor we make holds one sort value (≤ 300 chars) and an id
+MAX_INT = 2**63 - 1  # the largest BIGINT and SQLite INTEGER
+DAMAGED = "The page link is damaged; start again from the first page."
+
+
 def decode_cursor(cursor: str) -> tuple[Any, int]:
+    """Return the (sort value, id) a cursor names; BadCursor for anything we did not make.
+
+    A cursor is hostile input: only the shapes `encode_cursor` writes pass, every number
+    within the databases' integer range, no string with a NUL.
+    """
     try:
+        if len(cursor) > MAX_CURSOR_CHARS:
+            raise ValueError("too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, row_id = json.loads(raw)
         if isinstance(value, dict):
             parse = datetime if value["t"] == "datetime" else date
             value = parse.fromisoformat(value["v"])
-        if not isinstance(row_id, int) or isinstance(row_id, bool):
+        elif not _plain(value):
+            raise TypeError("value")
+        if not isinstance(row_id, int) or isinstance(row_id, bool) or not 0 <= row_id <= MAX_INT:
             raise TypeError("id")
-    except (ValueError, TypeError, KeyError) as error:
-        raise BadCursor("The page link is damaged; start again from the first page.") from error
+    except (ValueError, TypeError, KeyError, RecursionError) as error:
+        raise BadCursor(DAMAGED) from error
     return value, row_id
+
+
+def _plain(value: Any) -> bool:
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -MAX_INT <= value <= MAX_INT
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str) and "\x00" not in value
+
+
+def _check_fits(column, value: Any) -> None:
+    """Refuse a cursor whose value is not of the sort column's type."""
+    if value is None:
+        return
+    try:
+        wanted = column.type.python_type
+    except (AttributeError, NotImplementedError):
+        return
+    if wanted is float:
+        wanted = (int, float)
+    if wanted is int and isinstance(value, bool):
+        raise BadCursor(DAMAGED)
+    if wanted is date and isinstance(value, datetime):
+        raise BadCursor(DAMAGED)
+    if not isinstance(value, wanted):
+        raise BadCursor(DAMAGED)
 
 
 def paginate(
@@ -66,6 +109,7 @@ def paginate(
     if before:
         return _paginate_back(session, stmt, sort, id_column, before, size)
     value, last_id = decode_cursor(after) if after else (None, None)
+    _check_fits(sort.column, value)
     in_null_phase = after is not None and value is None
     items: list = []
     if not in_null_phase:
@@ -88,6 +132,7 @@ def _cursor_of(row, sort: Sort) -> str:
 def _paginate_back(session, stmt, sort, id_column, before: str, size: int) -> Page:
     """Walk the order backwards from the first row of a page: the page before it."""
     value, first_id = decode_cursor(before)
+    _check_fits(sort.column, value)
     if value is None:  # the page began among the rows without a value (the second phase)
         items = _fetch_nulls(session, stmt, sort, id_column, first_id, size + 1, back=True)
         if len(items) <= size:

@@ -33,6 +33,14 @@ def may_change(user: User | None, record) -> bool:
     return user.has_role("analyst") and owner_id(record) == user.id
 
 
+def may_load_dump(user: User | None) -> bool:
+    """Tell whether `user` may load a whole-database dump (it writes users, revisions and
+    any author under the ids it names): administrators only."""
+    return user is not None and getattr(user, "is_authenticated", False) and (
+        user.has_role("admin")
+    )  # fmt: skip
+
+
 def check_may_change(user: User | None, record) -> None:
     """Refuse with NotPermitted unless `user` may edit or remove `record`."""
     if not may_change(user, record):

@@ -73,7 +73,7 @@ class ReportScope:
         actor = _one(params, "actor")
         return cls(
             tags=tuple(t.strip() for t in tags),
-            actor=int(actor) if actor and actor.isdigit() else actor,
+            actor=int(actor) if actor and re.fullmatch(r"\d{1,18}", actor) else actor,
             claim_id=_number(params, "claim"),
             depth=_number(params, "depth") or 1,
             stated_from=_date(params, "stated_from"),

@@ -69,7 +69,7 @@ def create_user(
         raise Duplicate(f"There is already a user {username!r}.")
     user = User(
         username=username,
-        display_name=display_name.strip(),
+        display_name=(display_name or "").strip(),  # None: a form posted without the field
         role=check_role(role),
         password_hash=_hasher.hash(check_password(password)) if password else None,
     )

@@ -6,7 +6,7 @@ from flask_wtf import CSRFProtect
 from counterclaim import config
 from counterclaim.paths import resource_dir
 
-from . import database, errors, filters, heavy, security, streaming
+from . import database, errors, filters, heavy, params, security, streaming
 from .auth import login
 
 csrf = CSRFProtect()
@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=config.instance_path(),
     )
     configure(app, test_config)
+    params.init_app(app)  # before CSRF: it reads the body, under the route's limit
     csrf.init_app(app)
     database.init_app(app)
     security.init_app(app)

@@ -3,9 +3,15 @@
 from flask import request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import HiddenField, SelectField, SelectMultipleField
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import Select, html_params
+
+from .params import MAX_ID
+
+#: The longest text a list filter takes (a name, a title fragment): longer is no filter
+#: anyone types, and SQLite refuses a LIKE pattern over 50,000 bytes.
+MAX_FILTER_CHARS = 200
 
 
 def strip(value):
@@ -17,7 +23,10 @@ def optional_int(value):
     """Coerce a select's value to int, an empty choice to None."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
 
 
 def options(pairs, *, blank: str | None = None) -> dict:
@@ -155,6 +164,16 @@ class PickerForm(FlaskForm):
         return self
 
 
+class IdField(IntegerField):
+    """The number (#) of a row: a positive integer the databases can hold, or a form error."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not 0 < self.data <= MAX_ID:
+            self.data = None
+            raise ValueError("Give the number (#) of a record: a whole number from 1.")
+
+
 class VersionField(HiddenField):
     """The version of the record the editor loaded, for optimistic locking."""
 
@@ -165,6 +184,8 @@ class VersionField(HiddenField):
         super().process_formdata(valuelist)
         try:
             self.data = int(self.data)
+            if not 0 <= self.data <= MAX_ID:
+                raise ValueError("out of range")
         except (TypeError, ValueError):
             self.data = None
             raise ValueError(

@@ -1,8 +1,12 @@
 """Hardening that holds for every response: security headers, the session cookie's flags,
 the sign-in rate limiter, and the client address behind a proxy.
 
-The headers are added in `after_request`, which Flask runs for error pages too.
+The headers are added by a WSGI middleware around the whole app, so that every
+response carries them: pages, error pages, and a 500 that Flask itself could not render
+(the middleware answers a bare 500 of its own, with the headers, when the app raises).
 """
+
+import logging
 
 from flask import Flask, current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
@@ -32,17 +36,18 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+log = logging.getLogger(__name__)
 limiter = Limiter(key_func=get_remote_address)
 
 
 def init_app(app: Flask) -> None:
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     if app.config.get("PROXY_FIX"):
         # Behind one reverse proxy: trust its X-Forwarded-For and -Proto, so the rate
         # limit counts clients (not the proxy) and HTTPS is seen for the cookie flag.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     app.session_interface = _SessionCookie()
     limiter.init_app(app)
-    app.after_request(_add_headers)
 
 
 def login_rate_limit() -> str:
@@ -50,12 +55,39 @@ def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _add_headers(response):
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    return response
+class SecurityHeaders:
+    """WSGI middleware: add the security headers a response lacks, whoever made it."""
+
+    FALLBACK = (
+        b"<!doctype html><title>500 Internal Server Error</title>"
+        b"<h1>500 Internal Server Error</h1><p>Something went wrong; it has been logged.</p>"
+    )
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        secure = environ.get("wsgi.url_scheme") == "https"
+        started = []
+
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            extra = [(n, v) for n, v in HEADERS.items() if n.lower() not in present]
+            if secure and "strict-transport-security" not in present:
+                extra.append(("Strict-Transport-Security", "max-age=31536000"))
+            started.append(status)
+            return start_response(status, [*headers, *extra], exc_info)
+
+        try:
+            return self.wsgi_app(environ, start)
+        except Exception:
+            if started:
+                raise  # the status line is out: nothing else can be said
+            log.exception("The app raised out of WSGI")
+            start("500 Internal Server Error",
+                  [("Content-Type", "text/html; charset=utf-8"),
+                   ("Content-Length", str(len(self.FALLBACK)))])  # fmt: skip
+            return [self.FALLBACK]
 
 
 class _SessionCookie(SecureCookieSessionInterface):

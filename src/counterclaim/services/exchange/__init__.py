@@ -19,6 +19,8 @@ from pathlib import PurePath
 
 from sqlalchemy.orm import Session
 
+from counterclaim.models.audit import USER_KEY
+
 from . import claimreview, dump, factcheck_api, tables, tabular
 from .apply import ImportRefused, ImportReport, apply
 from .reading import decode, parse_json
@@ -115,6 +117,7 @@ def run_import(
     """
     if isinstance(plan, dump.DumpPlan):
         return dump.apply(session.connection(), plan, dry_run=dry_run,
-                          skip_invalid=skip_invalid, progress=progress)  # fmt: skip
+                          skip_invalid=skip_invalid, progress=progress,
+                          user_id=session.info.get(USER_KEY))  # fmt: skip
     return apply(session, plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
                  organisation=organisation)  # fmt: skip

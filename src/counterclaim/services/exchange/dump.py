@@ -12,6 +12,14 @@ row is left alone (so importing a dump twice creates nothing), a different one i
 problem. Self-references (an actor's affiliation) are filled in after every row of the
 table is in. The id counters are then moved past the largest id ever used, the dump's
 and the database's deleted rows' included, never back (services/ids.py).
+
+A dump writes any table, `users` and `revisions` included, under the ids and authors it
+names: loading one is an administrator's operation (the CLI, or the web for admins
+after a dry run). Every value is checked against its column's type before anything is
+written, and a row the database still refuses is named by table, index and id. Each
+row written to an audited table gets its "create" revision in the same transaction,
+written in bulk (the rows are Core inserts, which the session's audit listener never
+sees), so history and "what changed since" show the import.
 """
 
 from __future__ import annotations
@@ -24,10 +32,16 @@ from decimal import Decimal
 from typing import IO, Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     Connection,
     Date,
     DateTime,
     Engine,
+    Float,
+    Integer,
+    Numeric,
+    String,
     Table,
     bindparam,
     func,
@@ -35,9 +49,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from counterclaim.db import reader
-from counterclaim.models import Base
+from counterclaim.models import Base, Revision
+from counterclaim.models.audit import AUDITED, HIDDEN, SECRET, UNRECORDED, as_json
+from counterclaim.models.base import utcnow
 from counterclaim.services import ids, migrations
 
 from .apply import ImportRefused, ImportReport
@@ -117,12 +134,72 @@ def _encode(value: Any) -> Any:
     return value
 
 
+MAX_INT = 2**63 - 1
+
+
 def _decoder(column) -> Callable[[Any], Any]:
-    if isinstance(column.type, DateTime):
-        return lambda v: None if v is None else datetime.fromisoformat(v)
-    if isinstance(column.type, Date):
-        return lambda v: None if v is None else date.fromisoformat(v)
-    return lambda v: v
+    """Return a function that reads a dumped value of `column`, or raises ValueError."""
+    kind = column.type
+    if isinstance(kind, DateTime):
+        read = lambda v: datetime.fromisoformat(_text(v, 40))  # noqa: E731
+    elif isinstance(kind, Date):
+        read = lambda v: date.fromisoformat(_text(v, 10))  # noqa: E731
+    elif isinstance(kind, Boolean):
+        read = _boolean
+    elif isinstance(kind, Integer):
+        read = _integer
+    elif isinstance(kind, Float | Numeric):
+        read = _number
+    elif isinstance(kind, String):  # Text too
+        read = lambda v: _text(v, kind.length)  # noqa: E731
+    elif isinstance(kind, JSON):
+        read = lambda v: v  # noqa: E731
+    else:
+        read = lambda v: v  # noqa: E731
+    name, nullable = column.name, column.nullable or column.default is not None
+
+    def decode(value):
+        if value is None:
+            if not nullable:
+                raise ValueError(f"{name} may not be null")
+            return None
+        try:
+            return read(value)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{name}: {error}") from None
+
+    return decode
+
+
+def _text(value, length: int | None) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{type(value).__name__} where text was expected")
+    if "\x00" in value:
+        raise ValueError("text holds a NUL character")
+    if length is not None and len(value) > length:
+        raise ValueError(f"{len(value):,} characters, over the column's {length}")
+    return value
+
+
+def _integer(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_INT:
+        raise ValueError(f"{str(value)[:30]!r} is not a 64-bit integer")
+    return value
+
+
+def _number(value) -> float | int:
+    if not isinstance(value, int | float | str) or isinstance(value, bool):
+        raise ValueError(f"{type(value).__name__} where a number was expected")
+    number = Decimal(value) if isinstance(value, str) else value
+    if isinstance(number, Decimal) and not number.is_finite():
+        raise ValueError(f"{value[:30]!r} is not a number")
+    return value if not isinstance(value, str) else float(number)
+
+
+def _boolean(value) -> bool:
+    if isinstance(value, bool) or value in (0, 1):
+        return bool(value)
+    raise ValueError(f"{str(value)[:30]!r} is not true or false")
 
 
 # --- import --------------------------------------------------------------------------
@@ -141,6 +218,14 @@ class DumpPlan:
     @property
     def total(self) -> int:
         return sum(len(rows) for _c, rows in self.tables.values()) + len(self.invalid)
+
+
+def accounts_of(plan: DumpPlan) -> list[tuple[str, str, bool]]:
+    """Return the (username, role, active) of every account the dump holds, to show."""
+    return [
+        (str(row.get("username")), str(row.get("role", "viewer")), bool(row.get("is_active", True)))
+        for row in plan.tables.get("users", ((), []))[1]
+    ]
 
 
 def is_dump(document: Any) -> bool:
@@ -192,7 +277,7 @@ def parse_document(document: Any, name: str) -> DumpPlan:
                 continue
             try:
                 decoded.append({c: d(v) for c, d, v in zip(columns, decoders, row, strict=True)})
-            except (TypeError, ValueError) as error:
+            except (TypeError, ValueError, ArithmeticError) as error:
                 plan.problems.append(Problem(row_where, "", f"a value cannot be read: {error}"))
                 plan.invalid.append(row_where)
         plan.tables[table_name] = (columns, decoded)
@@ -200,6 +285,8 @@ def parse_document(document: Any, name: str) -> DumpPlan:
 
 
 def _check_columns(table: Table, columns: list, where: str) -> list[Problem]:
+    if not all(isinstance(column, str) for column in columns):
+        return [Problem(where, "", '"columns" must be a list of column names')]
     problems = []
     for column in columns:
         if column not in table.c:
@@ -208,6 +295,10 @@ def _check_columns(table: Table, columns: list, where: str) -> list[Problem]:
         needed = not column.nullable and column.default is None and not column.primary_key
         if needed and column.name not in columns:
             problems.append(Problem(where, column.name, "is missing and has no default"))
+        if column.primary_key and column.name not in columns:
+            problems.append(Problem(where, column.name, "is missing: a dump keeps every id"))
+    if len(set(map(str, columns))) != len(columns):
+        problems.append(Problem(where, "", "names a column twice"))
     return problems
 
 
@@ -218,8 +309,10 @@ def apply(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    user_id: int | None = None,
 ) -> ImportReport:
-    """Insert the dump's rows that are not there yet, ids kept; the caller commits."""
+    """Insert the dump's rows that are not there yet, ids kept, each with its revision
+    (by `user_id`); the caller commits."""
     report = ImportReport("dump", dry_run, records=plan.total, problems=list(plan.problems))
     if skip_invalid:
         report.skipped = list(plan.invalid)
@@ -241,13 +334,74 @@ def apply(
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
             values = [{**row, **dict.fromkeys(later, None)} for row in chunk] if later else chunk
-            connection.execute(insert(table), values)
+            _insert(connection, table, values, start, report)
             done += len(chunk)
             progress(done, total)
         _fill_self_references(connection, table, later, rows)
     if not dry_run:
         advance_sequences(connection)
+        _write_revisions(connection, fresh, plan, user_id)
     return report
+
+
+def _insert(connection: Connection, table: Table, values: list[dict], start: int, report):
+    """Insert one chunk; when the database refuses it, find the row and name it."""
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(table), values)
+        return
+    except DBAPIError as error:
+        refusal = error
+    key = next(iter(table.primary_key.columns)).name
+    for n, row in enumerate(values):
+        try:
+            with connection.begin_nested():
+                connection.execute(insert(table), [row])
+        except DBAPIError as error:
+            refusal = error
+            where = f"{table.name} row {start + n} (id {row.get(key)})"
+            break
+    else:  # the chunk failed as a whole but no row alone: name the chunk
+        where = f"{table.name} rows {start}–{start + len(values) - 1}"
+    reason = str(getattr(refusal, "orig", refusal)).splitlines()[0]
+    report.problems.append(Problem(where, "", f"the database refused it: {reason}"))
+    raise ImportRefused(report, f"{where}: the database refused it ({reason}); nothing was "
+                        "imported")  # fmt: skip
+
+
+def _rows_of(plan: DumpPlan, table: str) -> list[dict]:
+    return plan.tables.get(table, ((), []))[1]
+
+
+_AUDITED = {model.__tablename__: model for model in AUDITED}
+
+
+def _write_revisions(connection: Connection, fresh: dict, plan: DumpPlan, user_id) -> None:
+    """Write a "create" revision for every row inserted into an audited table, in bulk,
+    unless the dump carries that row's history (a whole database restored)."""
+    carried = {(r.get("entity"), r.get("entity_id")) for r in _rows_of(plan, "revisions")}
+    tags: dict[int, list[int]] = {}
+    for row in _rows_of(plan, "claim_tags"):
+        tags.setdefault(row.get("claim_id"), []).append(row.get("tag_id"))
+    at = utcnow()
+    for name, rows in fresh.items():
+        if name not in _AUDITED or not rows:
+            continue
+        fields = [c.name for c in _AUDITED[name].__table__.columns if c.name not in UNRECORDED]
+        batch = []
+        for row in rows:
+            if (name, row["id"]) in carried:  # its history comes with it
+                continue
+            changes = {f: [None, HIDDEN if f in SECRET else as_json(row.get(f))] for f in fields}
+            if name == "claims":
+                changes["tags"] = [None, sorted(tags.get(row["id"], []))]
+            batch.append({"entity": name, "entity_id": row["id"], "action": "create",
+                          "changes": changes, "user_id": user_id, "at": at})  # fmt: skip
+            if len(batch) == CHUNK:
+                connection.execute(insert(Revision), batch)
+                batch = []
+        if batch:
+            connection.execute(insert(Revision), batch)
 
 
 def _not_there(connection: Connection, table: Table, rows: list[dict], report) -> list[dict]:

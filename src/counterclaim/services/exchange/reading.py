@@ -16,6 +16,21 @@ from typing import Any
 from .records import ImportFileError
 
 DEFAULT_MAX_BYTES = 1024**3
+#: The encodings a file may be read in: real text encodings only. Python's codec registry
+#: also holds transformations (punycode: quadratic to decode; unicode_escape and
+#: raw_unicode_escape: they make lone surrogates; rot13, base64, zlib...), never used here.
+TEXT_ENCODINGS = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
+        "utf-32-be", "ascii", "latin-1", *(f"iso8859-{n}" for n in (*range(2, 12), 13, 14, 15, 16)),
+        *(f"cp{n}" for n in (437, 850, 852, 855, 857, 858, 862, 866, 874, 932, 949, 950)),
+        *(f"cp{n}" for n in range(1250, 1259)), "koi8-r", "koi8-u", "mac-roman",
+        "mac-cyrillic", "mac-greek", "mac-turkish", "shift_jis", "euc-jp", "iso2022-jp",
+        "euc-kr", "gb2312", "gbk", "gb18030", "big5", "big5hkscs", "tis-620",
+    )
+)  # fmt: skip
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 DATE_ORDERS = ("iso", "dmy", "mdy")
 
 _BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
@@ -64,10 +79,15 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         raise ImportFileError(f"{name} is empty")
     if encoding:
         try:
-            codecs.lookup(encoding)
+            codec = codecs.lookup(encoding).name
         except LookupError:
             raise ImportFileError(f"unknown encoding {encoding!r}") from None
-        return _decode(data, name, encoding)
+        if codec not in TEXT_ENCODINGS:
+            raise ImportFileError(
+                f"{encoding!r} is not a text encoding this import reads: use UTF-8, UTF-16, "
+                "Latin-1, a Windows or ISO 8859 code page, or another real text encoding"
+            )
+        return _decode(data, name, codec)
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _decode(data, name, codec)
@@ -80,7 +100,7 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
 
 def _decode(data: bytes, name: str, codec: str) -> str:
     try:
-        return data.decode(codec)
+        text = data.decode(codec)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
@@ -93,12 +113,19 @@ def _decode(data: bytes, name: str, codec: str) -> str:
             f"{name} is not {codec.upper().replace('-SIG', '')}: byte "
             f"0x{data[error.start]:02X} at line {line}, column {column} cannot be read.{hint}"
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:  # no database keeps it in text: a binary file, or a wrong encoding
+        line = text.count("\n", 0, nul) + 1
+        raise ImportFileError(
+            f"{name} holds a NUL character at line {line}: it is not a text file in {codec}"
+        )
+    return text
 
 
 def parse_json(text: str, name: str, *, first_line: int = 1) -> Any:
     """Parse JSON, or say where it breaks (line and column in the file)."""
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportFileError(
             f"{name}: broken JSON at line {error.lineno + first_line - 1}, column {error.colno}: "
@@ -106,6 +133,16 @@ def parse_json(text: str, name: str, *, first_line: int = 1) -> Any:
         ) from None
     except RecursionError:
         raise ImportFileError(f"{name}: the JSON is nested too deeply to read") from None
+    except ValueError as error:  # an integer over sys.get_int_max_str_digits() digits
+        raise ImportFileError(f"{name}: a value cannot be read: {str(error)[:200]}") from None
+    if _SURROGATE_ESCAPE.search(text):  # \ud800 alone: a string no page can encode
+        try:
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ImportFileError(
+                f"{name}: a string holds a lone surrogate (\\uD800–\\uDFFF escape not in a pair)"
+            ) from None
+    return document
 
 
 _NUMERIC = re.compile(r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})\s*$")

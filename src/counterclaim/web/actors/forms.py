@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from counterclaim.models import Actor
 from counterclaim.models.vocabulary import ACTOR_KIND
 
-from ..fields import PickerForm, RecordPicker, options, strip
+from ..fields import MAX_FILTER_CHARS, PickerForm, RecordPicker, options, strip
 
 
 class ActorForm(PickerForm):
@@ -35,5 +35,5 @@ class ActorFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name contains", filters=[strip])
+    q = StringField("Name contains", filters=[strip], validators=[Length(max=MAX_FILTER_CHARS)])
     kind = SelectField("Kind", choices=options(ACTOR_KIND.items(), blank="Any kind"), default="")

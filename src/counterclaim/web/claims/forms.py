@@ -26,7 +26,9 @@ from counterclaim.services.search_query import MAX_QUERY_CHARS
 
 from ..edits import BaseField
 from ..fields import (
+    MAX_FILTER_CHARS,
     ChoiceSelect,
+    IdField,
     MultipleRecordPicker,
     PickerForm,
     RecordPicker,
@@ -80,11 +82,10 @@ class EditClaimForm(ClaimForm):
 
 
 class MergeForm(FlaskForm):
-    duplicate_id = IntegerField(
+    duplicate_id = IdField(
         "The duplicate's number",
         validators=[
             InputRequired("Give the number (#) of the duplicate claim."),
-            NumberRange(min=1),
         ],
         description="Its links, sources, assessments, notes and tags move to this claim; "
         "it stays, retracted, as a duplicate of this one.",
@@ -104,13 +105,15 @@ class ClaimFilterForm(FlaskForm):
     # A select of every actor cost two thirds of the page at a million claims (5,000
     # options, 290 kB): the list is narrowed by name here, or to one claimant by id
     # (the actor's page links to it), shown as a chip.
-    claimant_name = StringField("Claimant's name contains", filters=[strip])
-    claimant = IntegerField("Claimant", validators=[Optional(), NumberRange(min=1)])
+    claimant_name = StringField(
+        "Claimant's name contains", filters=[strip], validators=[Length(max=MAX_FILTER_CHARS)]
+    )
+    claimant = IdField("Claimant", validators=[Optional()])
     tag = ChoiceSelect("Tag", coerce=optional_int, validators=[Optional()])
     status = SelectField("Status", choices=choices(CLAIM_STATUS, blank="Any status"), default="")
     stated_from = DateField("Stated from", validators=[Optional()])
     stated_to = DateField("Stated to", validators=[Optional()])
-    source = IntegerField("Source", validators=[Optional(), NumberRange(min=1)])
+    source = IdField("Source", validators=[Optional()])
     reliability = SelectField(
         "Carried by a source rated at least",
         choices=options(((c, f"{c} or better") for c in RELIABILITY), blank="Any reliability"),
@@ -118,7 +121,8 @@ class ClaimFilterForm(FlaskForm):
     )
     disagreement = BooleanField("Analysts disagree (spread of 2 or more)")
     claimant_false_min = IntegerField(
-        "Claimant has at least N false claims", validators=[Optional(), NumberRange(min=1)]
+        "Claimant has at least N false claims",
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
     )
     credibility = SelectField(
         "Consensus credibility",
@@ -131,7 +135,10 @@ class ClaimFilterForm(FlaskForm):
         filters=[strip],
         validators=[
             Optional(),
-            Regexp(r"^(\d{4}|none)$", message="Give a year such as 2016, or none for undated."),
+            Regexp(
+                r"^(000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3}|none)$",
+                message="Give a year such as 2016, or none for undated.",
+            ),
         ],
     )
     sort = SelectField(

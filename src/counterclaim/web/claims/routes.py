@@ -25,6 +25,7 @@ from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..pagination import page_before, page_request
+from ..params import id_arg
 from .forms import ClaimFilterForm, EditClaimForm, MergeForm, NewClaimForm
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
@@ -106,7 +107,7 @@ def detail(claim_id: int):
 @requires("analyst")
 def create():
     session = get_session()
-    source_id = request.args.get("source", type=int)
+    source_id = id_arg("source", "source")
     form = NewClaimForm(source_id=source_id).fill(session)
     if not form.validate_on_submit():
         return render_template("claims/form.html", form=form, claim=None), form.http_status
@@ -181,7 +182,7 @@ def merge(claim_id: int):
     """Merge a duplicate into this claim: pick it by number, compare, confirm."""
     session = get_session()
     claim = get_or_404(Claim, claim_id)
-    form = MergeForm(duplicate_id=request.args.get("duplicate_id", type=int))
+    form = MergeForm(duplicate_id=id_arg("duplicate_id", "claim"))
     duplicate = session.get(Claim, form.duplicate_id.data) if form.duplicate_id.data else None
     valid = form.validate_on_submit() if request.method == "POST" else True
     if form.duplicate_id.data and duplicate is None:

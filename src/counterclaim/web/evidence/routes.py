@@ -11,6 +11,7 @@ from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
 from ..identity import current_analyst
+from ..params import id_arg
 from .forms import AppearanceForm, AssessmentForm, AttachSourceForm, NoteForm, WithdrawForm
 
 bp = Blueprint("evidence", __name__, url_prefix="/claims")
@@ -21,7 +22,7 @@ bp = Blueprint("evidence", __name__, url_prefix="/claims")
 def attach(claim_id: int):
     session = get_session()
     claim = get_or_404(Claim, claim_id)
-    form = AttachSourceForm(source_id=request.args.get("source", type=int))
+    form = AttachSourceForm(source_id=id_arg("source", "source"))
     form.fill_pickers(session)
     if form.validate_on_submit():
         source = session.get(Source, form.source_id.data)

@@ -1,14 +1,21 @@
-"""The import page: upload, dry run, then import; the uploaded file waits in between."""
+"""The import page: upload, dry run, then import; the uploaded file waits in between.
+
+Editors import claims, sources and reviews. A Counterclaim dump writes any table under
+the ids and authors it names (users, revisions, notes by anyone), so only an
+administrator may load one here, after the dry run lists what it adds (and the accounts
+by name and role); the dump's tables are checked at upload and again at confirmation.
+"""
 
 import json
 import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from counterclaim.services import exchange
+from counterclaim.services import exchange, policy
 from counterclaim.services.errors import DomainError
 from counterclaim.services.exchange import reviews as review_service
 from counterclaim.services.exchange import tabular
@@ -17,6 +24,7 @@ from counterclaim.services.exchange.reading import human_size
 
 from ..access import requires
 from ..database import get_session
+from ..params import body_limit
 from .forms import (
     ConfirmImportForm,
     ImportForm,
@@ -38,18 +46,17 @@ UPLOAD_LIFETIME = 24 * 3600
 UNMAPPED_SHOWN = 100  # the page's list; `counterclaim verdicts unmapped --all` has them all
 
 
+class DumpRefused(exchange.ImportFileError):
+    """A dump uploaded by someone who may not load one."""
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @requires("editor")
+@body_limit("IMPORT_UPLOAD_MAX_BYTES")
 def upload():
     limit = current_app.config["IMPORT_UPLOAD_MAX_BYTES"]
-    request.max_content_length = limit
-    try:
-        form = ImportForm()
-        submitted = form.validate_on_submit()
-    except RequestEntityTooLarge:
-        form = ImportForm(formdata=None)
-        form.file.errors = [f"The file is over the import limit of {human_size(limit)}."]
-        return _page(form, limit), 413
+    form = ImportForm()
+    submitted = form.validate_on_submit()
     if not submitted:
         return _page(form, limit), 400 if form.is_submitted() else 200
     options = {
@@ -67,16 +74,26 @@ def upload():
     }
     data = form.file.data.read()
     try:
-        report = _import(data, options, dry_run=True)
+        report, accounts = _import(data, options, dry_run=True)
     except exchange.ImportFileError as error:
         form.file.errors = [str(error)]
-        return _page(form, limit), 400
+        return _page(form, limit), 403 if isinstance(error, DumpRefused) else 400
     token = _keep(data, options)
     refused = bool(report.problems) and not options["skip_invalid"]
-    return render_template(
+    page = render_template(
         "exchange/dry_run.html", report=report, options=options, refused=refused,
-        confirm=ConfirmImportForm(token=token),
+        confirm=ConfirmImportForm(token=token), accounts=accounts,
     )  # fmt: skip
+    return page, 400 if refused else 200
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """A body over the import limit (raised wherever it is first read: CSRF, the form)."""
+    limit = current_app.config["IMPORT_UPLOAD_MAX_BYTES"]
+    form = ImportForm(formdata=None)
+    form.file.errors = [f"The file is over the import limit of {human_size(limit)}."]
+    return _page(form, limit), 413
 
 
 @bp.post("/import/confirm")
@@ -89,11 +106,13 @@ def confirm():
         return redirect(url_for("exchange.upload"))
     data, options = kept
     try:
-        report = _import(data, options, dry_run=False)
+        report, _accounts = _import(data, options, dry_run=False)
     except (exchange.ImportFileError, exchange.ImportRefused) as error:
         get_session().rollback()
-        flash(f"Nothing was imported: {error}", "error")
-        return redirect(url_for("exchange.upload"))
+        form = ImportForm(formdata=None)
+        form.file.errors = [f"Nothing was imported: {error}"]
+        status = 403 if isinstance(error, DumpRefused) else 400
+        return _page(form, current_app.config["IMPORT_UPLOAD_MAX_BYTES"]), status
     get_session().commit()
     _forget(form.token.data)
     flash(report.summary(), "success")
@@ -181,13 +200,20 @@ def _import(data: bytes, options: dict, *, dry_run: bool):
     )
     plan = exchange.read_plan(data, options["name"], format=options["format"], mapping=mapping,
                               encoding=options["encoding"])  # fmt: skip
+    is_dump = isinstance(plan, exchange.dump.DumpPlan)
+    if is_dump and not policy.may_load_dump(current_user):
+        raise DumpRefused(
+            f"{options['name']} is a whole-database dump: it writes accounts, history and "
+            "other people's work under the ids it names, so only an administrator may load "
+            "it (here, or with the command “counterclaim import” on the server)."
+        )
     session = get_session()
     report = exchange.run_import(session, plan, dry_run=dry_run,
                                  skip_invalid=options["skip_invalid"],
                                  organisation=current_app.config["ORGANISATION"])  # fmt: skip
     if dry_run:
         session.rollback()
-    return report
+    return report, (exchange.dump.accounts_of(plan) if is_dump else [])
 
 
 # --- the upload waits in the instance folder between the dry run and the import ----------

@@ -1,19 +1,19 @@
 """The form that links a claim to another, chosen by searching its text."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from counterclaim.models.vocabulary import RELATIONS, STRENGTH
 from counterclaim.services.links import LINK_FIELDS
 
 from ..edits import BaseField
-from ..fields import VersionField, choices, strip
+from ..fields import IdField, VersionField, choices, strip
 
 
 class LinkForm(FlaskForm):
     q = StringField("Find the other claim", filters=[strip])
-    target_id = IntegerField(
+    target_id = IdField(
         "Other claim", validators=[InputRequired("Search for the other claim and choose it.")]
     )
     relation = RadioField(

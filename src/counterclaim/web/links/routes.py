@@ -11,6 +11,7 @@ from .. import edits
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
+from ..params import id_arg
 from .forms import EditLinkForm, LinkForm
 
 bp = Blueprint("links", __name__, url_prefix="/claims")
@@ -52,11 +53,11 @@ def create(claim_id: int):
 @requires("viewer")
 def picker():
     """Return the claims matching `q` as picker choices (an HTML fragment)."""
-    exclude = request.args.get("exclude", type=int)
+    exclude = id_arg("exclude", "claim")
     query = request.args.get("q", "")[:200]
     session = get_session()
     candidates = service.find_claims(session, query, exclude_id=exclude)
-    selected = request.args.get("selected", type=int)
+    selected = id_arg("selected", "claim")
     chosen = session.get(Claim, selected) if selected else None
     if chosen is not None and chosen not in candidates:
         candidates.insert(0, chosen)

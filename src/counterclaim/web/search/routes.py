@@ -6,6 +6,7 @@ from counterclaim.services import search as service
 
 from ..access import requires
 from ..database import get_session
+from ..params import id_arg
 from .forms import SearchForm
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -33,7 +34,7 @@ def index():
 def similar():
     """Return the claims whose text resembles `text` (an HTML fragment for the claim form)."""
     text = request.args.get("text", "")[:2_000]
-    exclude = request.args.get("exclude", type=int)
+    exclude = id_arg("exclude", "claim")
     hits = service.similar_claims(get_session(), text, exclude_id=exclude)
-    source = request.args.get("source", type=int)
+    source = id_arg("source", "source")
     return render_template("search/_similar.html", hits=hits, source=source)

@@ -8,7 +8,16 @@ from counterclaim.models.vocabulary import RELIABILITY, SOURCE_KIND
 from counterclaim.services.sources import DEFAULT_SORT, SORTS, SOURCE_FIELDS
 
 from ..edits import BaseField
-from ..fields import PickerForm, RecordPicker, VersionField, choices, http_url, options, strip
+from ..fields import (
+    MAX_FILTER_CHARS,
+    PickerForm,
+    RecordPicker,
+    VersionField,
+    choices,
+    http_url,
+    options,
+    strip,
+)
 
 
 class SourceForm(PickerForm):
@@ -41,7 +50,7 @@ class SourceFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Title contains", filters=[strip])
+    q = StringField("Title contains", filters=[strip], validators=[Length(max=MAX_FILTER_CHARS)])
     reliability = SelectField("Reliability", choices=choices(RELIABILITY, blank="Any"), default="")
     kind = SelectField("Kind", choices=options(SOURCE_KIND.items(), blank="Any kind"), default="")
     sort = SelectField(

@@ -11,7 +11,9 @@ from ..fields import choices, strip
 
 
 class UserForm(FlaskForm):
-    display_name = StringField("Display name", filters=[strip], validators=[Length(max=200)])
+    display_name = StringField(
+        "Display name", default="", filters=[strip], validators=[Length(max=200)]
+    )
     role = SelectField("Role", choices=choices(ROLES), default="analyst")
     is_active = BooleanField("Active (may sign in)", default=True)
 
