@@ -28,6 +28,9 @@ SECRET = {"secret": True}
 #: id is never handed out again after its row is deleted (revisions and shared links name
 #: ids). PostgreSQL's identity sequences never go back by themselves.
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+#: The largest integer both engines store (PostgreSQL BIGINT, SQLite INTEGER): any id or
+#: number from outside is checked against it before it reaches a statement.
+MAX_INT = 2**63 - 1
 
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 str200 = Annotated[str, mapped_column(String(200))]

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Select, and_, tuple_
 
+from counterclaim.models.base import MAX_INT
+
 
 class BadCursor(ValueError):
     """The page cursor in the URL is not one we made."""
@@ -46,7 +48,6 @@ def encode_cursor(value: Any, row_id: int) -> str:
 
 
 MAX_CURSOR_CHARS = 1_000  # a cursor we make holds one sort value (≤ 300 chars) and an id
-MAX_INT = 2**63 - 1  # the largest BIGINT and SQLite INTEGER
 DAMAGED = "The page link is damaged; start again from the first page."
 
 

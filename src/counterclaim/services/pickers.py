@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from counterclaim.models import Actor, Source, Tag
+from counterclaim.models.base import MAX_INT
 
 LIMIT = 50
 MAX_QUERY_CHARS = 200
@@ -65,8 +66,9 @@ def find(
     conditions = []
     for word in words(query):
         match = func.lower(column).contains(word.lower(), autoescape=True)
-        if word.lstrip("#").isdigit():
-            match = or_(match, model.id == int(word.lstrip("#")))
+        number = word.lstrip("#")
+        if number.isascii() and number.isdigit() and int(number) <= MAX_INT:
+            match = or_(match, model.id == int(number))
         conditions.append(match)
     if conditions:
         stmt = stmt.where(and_(*conditions))

@@ -137,7 +137,7 @@ class MultipleRecordPicker(_Picker, SelectMultipleField):
     widget = FastSelect(multiple=True)
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, coerce=int, **kwargs)
+        super().__init__(label, validators, coerce=optional_int, **kwargs)
 
 
 class PickerForm(FlaskForm):

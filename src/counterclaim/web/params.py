@@ -15,7 +15,9 @@ from flask import Flask, abort, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1  # the largest BIGINT and SQLite INTEGER
+from counterclaim.models.base import MAX_INT
+
+MAX_ID = MAX_INT
 
 
 class IdConverter(IntegerConverter):

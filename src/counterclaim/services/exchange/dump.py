@@ -54,7 +54,7 @@ from sqlalchemy.exc import DBAPIError
 from counterclaim.db import reader
 from counterclaim.models import Base, Revision
 from counterclaim.models.audit import AUDITED, HIDDEN, SECRET, UNRECORDED, as_json
-from counterclaim.models.base import utcnow
+from counterclaim.models.base import MAX_INT, utcnow
 from counterclaim.services import ids, migrations
 
 from .apply import ImportRefused, ImportReport
@@ -132,9 +132,6 @@ def _encode(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
-
-
-MAX_INT = 2**63 - 1
 
 
 def _decoder(column) -> Callable[[Any], Any]:

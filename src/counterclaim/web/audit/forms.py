@@ -6,6 +6,7 @@ from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from counterclaim.models import Revision, User
+from counterclaim.models.base import MAX_INT
 from counterclaim.models.vocabulary import REVISION_ACTIONS
 
 from ..fields import optional_int, options
@@ -22,8 +23,8 @@ class HistoryFilterForm(FlaskForm):
     user = SelectField("Person", coerce=optional_int, validators=[Optional()])
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
-    older = IntegerField(validators=[Optional(), NumberRange(min=1)])
-    newer = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    older = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_INT)])
+    newer = IntegerField(validators=[Optional(), NumberRange(min=0, max=MAX_INT)])
 
     def fill(self, session, entities) -> "HistoryFilterForm":
         self.entity.choices = options(((e, e.replace("_", " ")) for e in entities), blank="Any")

@@ -17,6 +17,7 @@ from counterclaim.services.reports import ReportScope, ScopeError, build_report
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation
 from ..database import get_or_404, get_session
+from ..fields import MAX_FILTER_CHARS
 from ..identity import current_analyst
 from .forms import DerivationForm, OutcomeForm
 
@@ -67,7 +68,7 @@ def derive(source_id: int):
     source = get_or_404(Source, source_id)
     form = DerivationForm(request.form if request.method == "POST" else request.args)
     query = select(Source.id, Source.title).where(Source.id != source_id)
-    for word in (form.q.data or "").split()[:8]:
+    for word in (form.q.data or "")[:MAX_FILTER_CHARS].split()[:8]:
         query = query.where(Source.title.icontains(word, autoescape=True))
     found = list(session.execute(query.order_by(Source.id.desc()).limit(PICKER_SIZE)))
     chosen = form.derived_from_id.data if request.method == "POST" else None

@@ -7,18 +7,17 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from counterclaim.models.vocabulary import CREDIBILITY
 from counterclaim.services.exchange import FORMATS
 from counterclaim.services.exchange.tabular import FIELDS
 
-from ..fields import choices, strip
+from ..fields import IdField, choices, strip
 
 FORMAT_LABELS = {
     "claimreview": "ClaimReview JSON-LD (or an HTML page holding it)",
@@ -118,9 +117,9 @@ class AliasForm(FlaskForm):
 
 
 class MergeActorForm(FlaskForm):
-    other_id = IntegerField(
+    other_id = IdField(
         "Actor number to merge into this one",
-        validators=[InputRequired(), NumberRange(min=1)],
+        validators=[InputRequired()],
         description="Its claims, sources and reviews move here; its name becomes an alias.",
     )
     confirmed = HiddenField(default="")
