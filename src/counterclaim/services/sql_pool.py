@@ -93,6 +93,7 @@ class Worker:
         self._fd = self.process.stdout.fileno()
         self._buffer = bytearray()
         self.wait_left = START_TIMEOUT
+        self.waited = 0.0
         if self.read(1) != b"!":
             self.kill()
             raise WorkerDied("the worker did not start")
@@ -108,7 +109,9 @@ class Worker:
         while len(self._buffer) < size:
             started = time.monotonic()
             ready, _, _ = select.select([self._fd], [], [], max(self.wait_left, 0))
-            self.wait_left -= time.monotonic() - started
+            waited = time.monotonic() - started
+            self.wait_left -= waited
+            self.waited += waited
             if not ready:
                 self.kill()
                 raise WorkerTimedOut
@@ -203,6 +206,17 @@ class Answer:
         if self._worker is None:
             return None
         worker = self._worker
+        started, waited = time.monotonic(), worker.waited
+        try:
+            return self._read_row(worker, allowance)
+        finally:
+            # Reading the row counts too: a stream of cheap rows spends its time here.
+            worker.wait_left -= (time.monotonic() - started) - (worker.waited - waited)
+
+    def _read_row(self, worker: Worker, allowance: int) -> tuple[tuple, int] | None:
+        if worker.wait_left <= 0:
+            self.close(reusable=False)
+            raise WorkerTimedOut
         tag = worker.read(1)
         if tag != b"R":
             return self._end(tag)

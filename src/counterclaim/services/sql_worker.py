@@ -442,7 +442,9 @@ def answer(request: dict, stdout) -> None:
             rows = fetch(wanted)
             if not rows:
                 break
+            started = time.monotonic()
             frames = [encode_row(r, summarise_blobs=summarise, value_max=value_max) for r in rows]
+            runner.left -= time.monotonic() - started  # encoding counts, waiting to write not
             size = sum(_held(value) for row in rows for value in row)
             _write(stdout, b"".join(frames))
             sent += len(rows)
