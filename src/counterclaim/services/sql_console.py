@@ -437,7 +437,7 @@ class _Answer:
         if isinstance(error, sql_pool.WorkerError):
             details = error.details
             kind, message = details.get("kind"), details.get("message", "")
-            if kind == "timeout":
+            if kind == "timeout" or details.get("sqlstate") == "57014":  # query_canceled
                 return _timed_out(self._settings.time_limit)
             if kind in ("too_large", "memory"):
                 if kind == "memory":
