@@ -268,6 +268,8 @@ class SQLiteRunner:
         except sqlite3.Error as error:
             raise Refusal("unavailable", f"Cannot open the database read-only: {error}") from None
         try:
+            # The schema is read (and kept) before the value cap, which it may exceed.
+            self.reads = HiddenReads(connection, self.hidden)
             connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
             connection.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, request["max_sql_bytes"])
             connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, request["value_max"])
@@ -276,7 +278,6 @@ class SQLiteRunner:
             # Sorts and temporary b-trees in memory, under the heap limit, never on disk.
             connection.execute("PRAGMA temp_store = MEMORY")
             connection.execute(f"PRAGMA hard_heap_limit = {int(request['heap_max'])}")
-            self.reads = HiddenReads(connection, self.hidden)
             connection.set_authorizer(self.authorizer)
             connection.set_progress_handler(self._past_deadline, 1000)
         except sqlite3.Error as error:
