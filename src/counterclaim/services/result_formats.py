@@ -1,5 +1,8 @@
 """Query results as CSV and JSON, written row by row so that any size streams.
 
+A chunk is handed on every few rows or every CHUNK_CHARS characters, whichever comes
+first, so that memory holds about one chunk whatever the rows' sizes.
+
 CSV cells that a spreadsheet would run as a formula (text starting with = + - @, a tab
 or a carriage return) are prefixed with a single quote, as OWASP advises; numbers are
 left alone. JSON is one object: {"columns": [...], "rows": [[...], ...]}.
@@ -13,6 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Characters held before a chunk is handed on, whatever the number of rows.
+CHUNK_CHARS = 256 * 1024
 
 
 def csv_cell(value: Any) -> Any:
@@ -33,11 +38,12 @@ def csv_chunks(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([csv_cell(name) for name in columns])
-    pending = 1
+    yield _drain(buffer)  # the header at once: the answer has begun before any row is read
+    pending = 0
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
         pending += 1
-        if pending >= rows_per_chunk:
+        if pending >= rows_per_chunk or buffer.tell() >= CHUNK_CHARS:
             yield _drain(buffer)
             pending = 0
     yield _drain(buffer)
@@ -62,14 +68,14 @@ def json_chunks(
     """Yield {"columns": [...], "rows": [...]} as JSON text, a few rows at a time."""
     yield '{"columns": ' + json.dumps(columns, ensure_ascii=False) + ', "rows": ['
     parts: list[str] = []
-    first = True
+    first, size = True, 0
     for row in rows:
         encoded = json.dumps([json_value(value) for value in row], ensure_ascii=False)
         parts.append(encoded if first else ", " + encoded)
-        first = False
-        if len(parts) >= rows_per_chunk:
+        first, size = False, size + len(encoded)
+        if len(parts) >= rows_per_chunk or size >= CHUNK_CHARS:
             yield "".join(parts)
-            parts = []
+            parts, size = [], 0
     parts.append("]}\n")
     yield "".join(parts)
 
