@@ -88,6 +88,8 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=2.0)
     parser.add_argument("--database", help="a PostgreSQL URL (default: a new SQLite file)")
     parser.add_argument("--port", type=int, default=5000 + os.getpid() % 1000)
+    parser.add_argument("--only", help="run only the statements whose name contains this")
+    parser.add_argument("--verbose", action="store_true", help="one line per answer")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="hostile-sql-"))
@@ -146,7 +148,7 @@ def _attack(args, url: str, password: str, peaks: Peaks) -> int:
     engine.dispose()
     secrets = [value for row in rows for value in row if value]
 
-    statements = catalogue(kind)
+    statements = [(n, s) for n, s in catalogue(kind) if not args.only or args.only in n]
     errors_5xx, leaks = [], []
     slowest = {False: (0.0, ""), True: (0.0, "")}
     for name, sql in statements:
@@ -154,7 +156,7 @@ def _attack(args, url: str, password: str, peaks: Peaks) -> int:
         for download in (False, True):
             query = {"sql": sql, **({"format": "csv"} if download else {})}
             started = time.monotonic()
-            body, status = b"", 0
+            body, status = bytearray(), 0
             try:
                 response = web.open(f"{base}/sql/?{urllib.parse.urlencode(query)}", timeout=60)
             except urllib.error.HTTPError as error:
@@ -169,6 +171,11 @@ def _attack(args, url: str, password: str, peaks: Peaks) -> int:
             response.close()
             elapsed = time.monotonic() - started
             slowest[download] = max(slowest[download], (elapsed, name))
+            if args.verbose:
+                print(
+                    f"{name:28} {'csv ' if download else 'page'} {status} {elapsed:6.2f} s"
+                    f" {len(body):>11,} B  server peak {peaks.server / 1024:.0f} MiB"
+                )
             if status >= 500:
                 errors_5xx.append(f"{name}: {status}")
             if leaked(secrets, [(body.decode("utf-8", "replace"),)]):

@@ -8,11 +8,16 @@ cell by cell, a download at its own, blobs come back as their size and first byt
 the test process's own memory does not grow with any of it.
 """
 
+import csv
+import io
 import resource
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from counterclaim.services.result_formats import csv_cell, csv_chunks
 from counterclaim.services.sql_console import (
     Blob,
     ConsoleError,
@@ -208,3 +213,27 @@ def test_a_worker_is_reused_after_a_clean_answer_and_replaced_after_a_kill(resea
     finally:
         console.dispose()
     assert all(w.process.poll() is not None for w in [worker])
+
+
+CELLS = st.one_of(
+    st.none(), st.integers(), st.floats(allow_nan=False), st.booleans(), st.binary(max_size=8),
+    st.text(alphabet=st.sampled_from('ab ,"\r\n=+-@\t\'é'), max_size=12),
+)  # fmt: skip
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=4), max_size=5))
+def test_our_csv_is_the_csv_modules(rows):
+    width = max(map(len, rows), default=1)
+    rows = [tuple(row) + (None,) * (width - len(row)) for row in rows]
+    expected = io.StringIO()
+    writer = csv.writer(expected)
+    for row in [tuple(f"c{i}" for i in range(width)), *rows]:
+        writer.writerow([csv_cell(value) for value in row])
+    columns = [f"c{i}" for i in range(width)]
+    assert "".join(csv_chunks(columns, rows)) == expected.getvalue()
+
+
+def test_a_huge_cell_is_handed_on_alone():
+    chunks = list(csv_chunks(["a", "b"], [("x" * 1_000_000, 1), ("y", 2)]))
+    assert chunks[1] == "x" * 1_000_000 and max(len(c) for c in chunks) == 1_000_000
