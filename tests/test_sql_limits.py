@@ -237,3 +237,18 @@ def test_our_csv_is_the_csv_modules(rows):
 def test_a_huge_cell_is_handed_on_alone():
     chunks = list(csv_chunks(["a", "b"], [("x" * 1_000_000, 1), ("y", 2)]))
     assert chunks[1] == "x" * 1_000_000 and max(len(c) for c in chunks) == 1_000_000
+
+
+def test_a_download_row_wider_than_four_values_is_refused(research):
+    console = research.console(value_max_bytes=1000, time_limit=2)
+    cells = ", ".join([text_of(research.kind, 999)] * 5)
+    try:
+        with console.stream(f"SELECT {text_of(research.kind, 999)} AS v") as rows:
+            assert len(list(rows)) == 1
+        with (
+            pytest.raises(QueryTooLarge, match="a row may hold"),
+            console.stream(f"SELECT {cells}") as rows,
+        ):
+            list(rows)
+    finally:
+        console.dispose()

@@ -103,6 +103,11 @@ class ConsoleSettings:
     )
 
     @property
+    def row_max_bytes(self) -> int:
+        """The largest row a download holds in the server's memory at once."""
+        return 4 * self.value_max_bytes
+
+    @property
     def worker_memory_bytes(self) -> int:
         """The address-space cap of a worker process: its interpreter, and a few values."""
         return 400_000_000 + 8 * self.value_max_bytes
@@ -228,18 +233,25 @@ class ResultStream:
     QueryTimedOut at the time limit: the download is then broken off, never cut silently.
     """
 
-    def __init__(self, answer: _Answer, budget: int, stack: ExitStack) -> None:
+    def __init__(self, answer: _Answer, budget: int, row_max: int, stack: ExitStack) -> None:
         self.columns = answer.columns
         self._answer = answer
         self._budget = budget
+        self._row_max = row_max
         self._left = budget
         self._stack = stack
 
     def __iter__(self) -> Iterator[tuple]:
         while True:
             try:
-                read = self._answer.next_row(self._left)
+                read = self._answer.next_row(min(self._left, self._row_max))
             except sql_pool.OverBudget:
+                if self._left > self._row_max:
+                    raise QueryTooLarge(
+                        f"A row is larger than the {self._row_max:,} bytes a row may hold"
+                        " (four times COUNTERCLAIM_SQL_VALUE_MAX_BYTES): the download was"
+                        " broken off. Select fewer or shorter columns."
+                    ) from None
                 raise QueryTooLarge(
                     f"The result is larger than the {self._budget:,} bytes a download may hold"
                     " (COUNTERCLAIM_SQL_DOWNLOAD_MAX_BYTES): the download was broken off."
@@ -321,7 +333,8 @@ class Console:
         except BaseException:
             stack.close()
             raise
-        return ResultStream(answer, self.settings.download_max_bytes, stack)
+        settings = self.settings
+        return ResultStream(answer, settings.download_max_bytes, settings.row_max_bytes, stack)
 
     def dispose(self) -> None:
         """Stop the idle workers."""
