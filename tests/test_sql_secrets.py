@@ -115,7 +115,7 @@ def test_no_shape_returns_a_secret(research, console, name, sql):
 def test_the_full_join_using_read_is_refused_by_the_bytecode_check(research, console):
     if research.kind != "sqlite":
         pytest.skip("the bytecode check is SQLite's; PostgreSQL has column privileges")
-    with pytest.raises(QueryDenied, match="hidden column of users"):
+    with pytest.raises(QueryDenied, match=r"read users\.password_hash, which is hidden"):
         console.run(dict(SHAPES)["full-join-using-only"])
 
 

@@ -202,6 +202,7 @@ class HiddenReads:
         #: root page -> column numbers that may not be read from it (None: no cursor at all)
         self.roots: dict[int, frozenset[int] | None] = {}
         self.names: dict[int, str] = {}
+        self.columns: dict[tuple[int, int], str] = {}
         by_table: dict[str, set[str]] = {}
         for table, column in hidden:
             by_table.setdefault(table, set()).add(column)
@@ -219,6 +220,7 @@ class HiddenReads:
                 info = connection.execute(f'PRAGMA table_xinfo("{_quoted(table)}")').fetchall()
                 numbers = frozenset(cid for cid, cname, *_ in info if cname in columns)
                 self.roots[root], self.names[root] = numbers, table
+                self.columns.update({(root, cid): f"{table}.{cname}" for cid, cname, *_ in info})
             else:
                 info = connection.execute(f'PRAGMA index_xinfo("{_quoted(name)}")').fetchall()
                 if any(cname in columns for _seq, _cid, cname, *_ in info):
@@ -237,7 +239,7 @@ class HiddenReads:
         for _addr, opcode, p1, p2, _p3, *_ in program:
             for root in cursors.get(p1, ()):
                 if opcode == "Column" and p2 in self.roots[root]:
-                    return f"it would read a hidden column of {self.names[root]}"
+                    return f"it would read {self.columns[root, p2]}, which is hidden"
                 if opcode in ("RowData", "RowCell"):
                     return f"it would copy whole rows of {self.names[root]}"
         return None
@@ -307,7 +309,7 @@ class SQLiteRunner:
             )
             reason = self.reads.check(program)
             if reason:
-                raise Refusal("denied", f"Refused: {reason}; the console never shows it.")
+                raise Refusal("denied", f"{reason}: the console never shows it.")
         cursor = self._timed(self.connection.execute, sql, params)
         columns = [column[0] for column in cursor.description or ()]
         return columns, lambda size: self._timed(cursor.fetchmany, size) if columns else []
