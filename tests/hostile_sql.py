@@ -107,9 +107,10 @@ def main() -> int:
     cli = [str(Path(sys.executable).with_name("counterclaim"))]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "user", "add", "hostile", "--role", "viewer"], env=env, check=True)
+    role = f"hostile_{uuid.uuid4().hex[:10]}"
     if url.startswith("postgresql"):
         made = subprocess.run(
-            [*cli, "db", "create-readonly-role", "--password", password],
+            [*cli, "db", "create-readonly-role", "--name", role, "--password", password],
             env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip
         env["COUNTERCLAIM_READONLY_DATABASE_URL"] = made.stdout.split("URL=")[-1].strip()
@@ -124,6 +125,12 @@ def main() -> int:
         peaks.running = False
         server.terminate()
         server.wait(10)
+        if url.startswith("postgresql"):
+            from counterclaim.services.readonly_role import drop_readonly_role
+
+            owner = create_engine(url)
+            drop_readonly_role(owner, role)
+            owner.dispose()
 
 
 def _attack(args, url: str, password: str, peaks: Peaks) -> int:

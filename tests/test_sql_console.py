@@ -434,3 +434,17 @@ def test_the_readonly_role_reads_everything_but_secrets(research):
     assert again.created is False and again.password_set is False
     assert not can("SELECT has_column_privilege(:role, 'users', 'password_hash', 'SELECT')")
     assert research.console().run("SELECT 1 AS one").rows == [(1,)]
+
+
+def test_every_console_setting_is_read_from_the_environment_and_documented(monkeypatch):
+    from pathlib import Path
+
+    from counterclaim import config
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for key, attribute, _kind, _expected in ConsoleSettings._SETTINGS:
+        assert key in config.CONSOLE_SETTINGS
+        assert f"`COUNTERCLAIM_{key}`" in readme, key
+        monkeypatch.setenv(f"COUNTERCLAIM_{key}", "7")
+        settings = ConsoleSettings.from_config(config.from_environment("/nonexistent"))
+        assert getattr(settings, attribute) == 7, key
