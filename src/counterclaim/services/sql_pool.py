@@ -91,6 +91,8 @@ class Worker:
             start_new_session=True,
         )
         self._fd = self.process.stdout.fileno()
+        self._poll = select.poll()
+        self._poll.register(self._fd, select.POLLIN)
         self._buffer = bytearray()
         self.wait_left = START_TIMEOUT
         self.waited = 0.0
@@ -108,7 +110,8 @@ class Worker:
         """Return the next `size` bytes the worker sends, waiting within its time."""
         while len(self._buffer) < size:
             started = time.monotonic()
-            ready, _, _ = select.select([self._fd], [], [], max(self.wait_left, 0))
+            # poll, not select: a busy server's descriptors may number past FD_SETSIZE.
+            ready = self._poll.poll(max(self.wait_left, 0) * 1000)
             waited = time.monotonic() - started
             self.wait_left -= waited
             self.waited += waited
