@@ -153,6 +153,7 @@ class WorkerPool:
         self.memory_max = memory_max
         self.size = size
         self._idle: list[Worker] = []
+        self._closed = False
         self._lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _kill_all, self._idle)
 
@@ -166,13 +167,30 @@ class WorkerPool:
 
     def give_back(self, worker: Worker) -> None:
         with self._lock:
-            if worker.alive and len(self._idle) < self.size:
+            if worker.alive and not self._closed and len(self._idle) < self.size:
                 self._idle.append(worker)
                 return
         worker.kill()
 
+    def replace_soon(self) -> None:
+        """Start a worker in the background for the next query (one was just killed).
+
+        Starting one (PostgreSQL's driver takes a few tenths of a second to import) is then
+        never part of a query's wait.
+        """
+
+        def start() -> None:
+            try:
+                worker = Worker(self.engine, self.memory_max)
+            except (OSError, WorkerDied, WorkerTimedOut):
+                return
+            self.give_back(worker)
+
+        threading.Thread(target=start, name="sql-worker-start", daemon=True).start()
+
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             _kill_all(self._idle)
 
 
@@ -270,6 +288,7 @@ class Answer:
             self._pool.give_back(worker)
         else:
             worker.kill()
+            self._pool.replace_soon()
 
 
 def _decode(kind: bytes, data: bytes):
