@@ -63,7 +63,19 @@ SHAPES = [
 
 def leaked(secrets, rows) -> list[str]:
     """Return the secrets of which a run of WINDOW characters appears in any cell."""
-    windows = {s[i : i + WINDOW]: s for s in secrets for i in range(len(s) - WINDOW + 1)}
+    # An argon2 hash's parameters ($argon2id$v=19$m=65536,t=3,p=4$) are public: its salt
+    # and digest are the secret.
+    material = {
+        secret: secret.rsplit("$", 2)[-2] + "$" + secret.rsplit("$", 1)[-1]
+        for secret in secrets
+        if secret.startswith("$")
+    }
+    windows = {
+        text[i : i + WINDOW]: secret
+        for secret in secrets
+        for text in [material.get(secret, secret)]
+        for i in range(len(text) - WINDOW + 1)
+    }
     found = set()
     for row in rows:
         for value in row:
