@@ -29,6 +29,8 @@ class ResearchDatabase:
     engine: Engine
     data_dir: Path  # where the database's files are (SQLite) or a scratch folder (PostgreSQL)
     role: str | None
+    #: The seeded users' real secrets (argon2 hashes, session tokens): never in a result.
+    secrets: tuple[str, ...] = ()
 
     def console(self, **settings) -> Console:
         settings.setdefault("time_limit", TIME_LIMIT)
@@ -50,6 +52,7 @@ def research_database(kind: str, database_url_factory, tmp_path_factory):
     with Session(engine) as session:
         seed.load_seed(session, seed.default_seed_path())
         session.commit()
+    secrets = _give_users_real_secrets(engine)
     role = readonly_url = None
     if kind == "sqlite":
         data_dir = Path(make_url(url).database).parent
@@ -58,11 +61,26 @@ def research_database(kind: str, database_url_factory, tmp_path_factory):
         role = f"cc_reader_{uuid.uuid4().hex[:10]}"
         readonly_url = create_readonly_role(engine, role, password=uuid.uuid4().hex).url
     try:
-        yield ResearchDatabase(kind, url, readonly_url, engine, data_dir, role)
+        yield ResearchDatabase(kind, url, readonly_url, engine, data_dir, role, secrets)
     finally:
         if role:
             drop_readonly_role(engine, role)
         engine.dispose()
+
+
+def _give_users_real_secrets(engine: Engine) -> tuple[str, ...]:
+    """Give every seeded user a real argon2id hash; return every hash and session token."""
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher()  # the real cost: these are the values an attacker wants
+    with engine.begin() as connection:
+        for (user_id,) in connection.execute(text("SELECT id FROM users")).all():
+            connection.execute(
+                text("UPDATE users SET password_hash = :hash WHERE id = :id"),
+                {"hash": hasher.hash(uuid.uuid4().hex), "id": user_id},
+            )
+        rows = connection.execute(text("SELECT password_hash, session_token FROM users")).all()
+    return tuple(value for row in rows for value in row if value)
 
 
 def fingerprint(research: ResearchDatabase) -> dict:

@@ -222,11 +222,17 @@ def test_refusals_say_what_happened(console, name, expected):
         console.run(dict(HOSTILE)[name])
 
 
-def test_a_secret_column_is_refused_by_name_but_its_table_can_be_read(console):
+def test_a_secret_column_is_refused_by_name_but_who_someone_is_can_be_read(console):
     with pytest.raises(QueryDenied, match="password_hash"):
         console.run("SELECT password_hash FROM users")
-    result = console.run("SELECT username, role FROM users ORDER BY username")
-    assert result.rows == [("afarah", "analyst"), ("mreyes", "analyst"), ("tkowalski", "analyst")]
+    result = console.run("SELECT id, username, display_name FROM users ORDER BY username")
+    assert [row[1] for row in result.rows] == ["afarah", "mreyes", "tkowalski"]
+
+
+@pytest.mark.parametrize("column", ["role", "is_active", "must_change_password", "created_at"])
+def test_account_details_are_the_admins_business_not_the_consoles(console, column):
+    with pytest.raises(QueryDenied, match=column):
+        console.run(f"SELECT username, {column} FROM users")
 
 
 # --- Good queries return the right rows --------------------------------------------------------
@@ -428,3 +434,17 @@ def test_the_readonly_role_reads_everything_but_secrets(research):
     assert again.created is False and again.password_set is False
     assert not can("SELECT has_column_privilege(:role, 'users', 'password_hash', 'SELECT')")
     assert research.console().run("SELECT 1 AS one").rows == [(1,)]
+
+
+def test_every_console_setting_is_read_from_the_environment_and_documented(monkeypatch):
+    from pathlib import Path
+
+    from counterclaim import config
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for key, attribute, _kind, _expected in ConsoleSettings._SETTINGS:
+        assert key in config.CONSOLE_SETTINGS
+        assert f"`COUNTERCLAIM_{key}`" in readme, key
+        monkeypatch.setenv(f"COUNTERCLAIM_{key}", "7")
+        settings = ConsoleSettings.from_config(config.from_environment("/nonexistent"))
+        assert getattr(settings, attribute) == 7, key

@@ -94,6 +94,36 @@ def test_a_syntax_error_shows_where(sql_client, research):
     assert "idd" in text
 
 
+def test_the_issues_full_join_using_csv_gives_no_hash(sql_client, research):
+    sql = (
+        "SELECT username, password_hash FROM (SELECT NULL AS password_hash) AS t"
+        " FULL JOIN users USING (password_hash)"
+    )
+    response = sql_client.get("/sql/", query_string={"sql": sql, "format": "csv"})
+    assert response.status_code == 400 and "Refused" in page(response)
+    assert not any(secret in page(response) for secret in research.secrets)
+
+
+def test_blobs_are_shown_as_their_size_and_first_bytes(sql_client, research):
+    blob = (
+        "zeroblob(3999999)" if research.kind == "sqlite" else "decode(repeat('00', 3999999), 'hex')"
+    )
+    response = sql_client.get("/sql/", query_string={"sql": f"SELECT {blob} AS b"})
+    text = page(response)
+    assert f"<td>blob, 3,999,999 bytes: {'00' * 16}…</td>" in text
+    assert len(text) < 100_000
+
+
+def test_a_page_cut_at_its_bytes_says_so(app, sql_client, research):
+    app.config.update(SQL_PAGE_MAX_BYTES=2_500_000)
+    text_of = (
+        "printf('%.*c', 1000000, 'x')" if research.kind == "sqlite" else "repeat('x', 1000000)"
+    )
+    sql = f"SELECT {text_of} FROM claims"
+    text = page(sql_client.get("/sql/", query_string={"sql": sql}))
+    assert "2 rows</strong>" in text and "bytes a page may hold" in text
+
+
 def test_a_busy_console_answers_503(app, sql_client):
     sql_client.get("/sql/", query_string={"sql": "SELECT 1 AS one"})
     console = app.extensions["counterclaim.sql_console"]

@@ -19,6 +19,9 @@ DEFAULTS = {
     "SQL_TIME_LIMIT": 5.0,
     "SQL_ROW_LIMIT": 1000,
     "SQL_CONCURRENCY": 2,
+    "SQL_VALUE_MAX_BYTES": 4_000_000,
+    "SQL_PAGE_MAX_BYTES": 4_000_000,
+    "SQL_DOWNLOAD_MAX_BYTES": 100_000_000,
     "READONLY_DATABASE_URL": None,
     "SESSION_COOKIE_SECURE": None,  # None: Secure whenever the request came over HTTPS
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -43,7 +46,15 @@ HEAVY_SETTINGS = (
 
 #: Settings of the SQL console, each read from COUNTERCLAIM_<name> when it is set; the
 #: console checks their values when it starts (services/sql_console.py).
-CONSOLE_SETTINGS = ("SQL_TIME_LIMIT", "SQL_ROW_LIMIT", "SQL_CONCURRENCY", "READONLY_DATABASE_URL")
+CONSOLE_SETTINGS = (
+    "SQL_TIME_LIMIT",
+    "SQL_ROW_LIMIT",
+    "SQL_CONCURRENCY",
+    "SQL_VALUE_MAX_BYTES",
+    "SQL_PAGE_MAX_BYTES",
+    "SQL_DOWNLOAD_MAX_BYTES",
+    "READONLY_DATABASE_URL",
+)
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 

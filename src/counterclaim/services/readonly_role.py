@@ -2,7 +2,8 @@
 
 `create_readonly_role` is idempotent: it creates the role (or brings an existing one back
 in line), grants CONNECT on the database, USAGE on the schema and SELECT on every table
-and research view, column by column where a table has a secret column, and revokes any
+and research view, column by column where a table has a column hidden from the console
+(secrets, and the account details of `users`: see `sql_console.hidden_columns`), and revokes any
 other privilege on them. Run it again after a migration adds tables.
 """
 
@@ -17,6 +18,7 @@ from counterclaim.models import Base
 from counterclaim.models.views import view_metadata
 
 from .errors import DomainError
+from .sql_console import hidden_columns
 
 DEFAULT_ROLE = "counterclaim_reader"
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -66,8 +68,9 @@ def create_readonly_role(
             schema=schema,
         )
         tables = [*Base.metadata.sorted_tables]
+        hidden = hidden_columns(Base.metadata)
         for table in tables:
-            readable = [column.name for column in table.columns if not column.info.get("secret")]
+            readable = [c.name for c in table.columns if (table.name, c.name) not in hidden]
             columns = "" if len(readable) == len(table.columns) else readable
             _grant_select(connection, name, table.name, columns)
         views = sorted(view_metadata.tables)

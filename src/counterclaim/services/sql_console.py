@@ -1,28 +1,35 @@
 """The read-only SQL console: a researcher's one statement, run safely on either engine.
 
-Safety is the database's own, in layers; no layer is string matching:
+Safety is the database's own, in layers; no layer is string matching. Every statement
+runs in a worker process (services/sql_worker.py, driven by services/sql_pool.py) whose
+address space is capped and which the server kills when its time is up, so no statement
+can hold the server's memory or a core past its limit, whatever one function call costs.
 
-SQLite
-  - a connection of its own, opened `mode=ro` and with `PRAGMA query_only`;
-  - an authorizer that allows reading only: SELECT, reads of columns (never a secret
+SQLite (in the worker)
+  - a connection of its own, opened `mode=ro`, with `PRAGMA query_only`, temporary
+    b-trees in memory under `PRAGMA hard_heap_limit`;
+  - an authorizer that allows reading only: SELECT, reads of columns (never a hidden
     one), functions (never load_extension and its kind), recursive CTEs and a few
     introspection PRAGMAs. Writes, DDL, ATTACH/DETACH, transactions and every other
     PRAGMA are denied when the statement is prepared, before anything runs;
-  - SQLITE_LIMIT_ATTACHED 0 (`mode=ro` alone still lets ATTACH create a new file), and
-    limits on the SQL's length and on any one value's length;
-  - a progress handler that stops the statement when its time is up; Python's sqlite3
-    runs one statement per call.
+  - the statement's own bytecode (EXPLAIN) checked before it runs: no cursor on an index
+    holding a hidden column, no `Column` read of a hidden column, no whole-row copy of a
+    table that has one -- whatever the query's shape (the authorizer is not called for the
+    column a FULL JOIN ... USING builds; the bytecode has no such gap);
+  - SQLITE_LIMIT_ATTACHED 0 (`mode=ro` alone still lets ATTACH create a new file),
+    SQLITE_LIMIT_LENGTH at the value cap, a progress handler at the time limit.
 PostgreSQL
-  - a login role that may only CONNECT, USE the schema and SELECT (never a secret
+  - a login role that may only CONNECT, USE the schema and SELECT (never a hidden
     column), made by `counterclaim db create-readonly-role`; the console checks the role
-    before its first query and refuses one that could write or read a secret;
+    before its first query and refuses one that could write or read a hidden column;
   - each query runs in a READ ONLY transaction with SET LOCAL statement_timeout, as a
     server-side cursor (DECLARE ... CURSOR FOR takes a SELECT or VALUES only, and no
-    data-modifying WITH) sent over the extended protocol (one statement only).
+    data-modifying WITH) sent over the extended protocol (one statement only), fetched a
+    few rows at a time.
 Both
-  - the SQL's length is capped; a page fetches at most `row_limit + 1` rows, so a cut
-    result is known to be cut; downloads stream every row within the same time limit
-    (time spent in the database, so a slow reader is not cut off);
+  - the SQL's length is capped; a page holds at most `row_limit` rows and
+    `page_max_bytes` of values (checked cell by cell, before a cell is read), a download
+    `download_max_bytes`; no one value may exceed `value_max_bytes`;
   - at most `concurrency` console queries run at once: more are told the console is busy,
     so research cannot starve the workbench.
 """
@@ -30,11 +37,10 @@ Both
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager, suppress
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,12 +54,26 @@ from sqlalchemy.sql.compiler import BIND_PARAMS, BIND_PARAMS_ESC
 from counterclaim.models import Base
 from counterclaim.models.base import secret_columns
 
+from . import sql_pool, sql_worker
 from .errors import DomainError
+from .sql_pool import Blob
 
-#: Rows fetched from the database at a time.
-BATCH = 500
-#: The longest value (text or blob, in bytes) a SQLite query may make or return.
-MAX_VALUE_BYTES = 10_000_000
+__all__ = ["Blob", "Console", "ConsoleSettings", "console_from_config", "hidden_columns"]
+
+#: The columns of `users` the console shows: who someone is, as every page shows it beside
+#: their work. Roles, activity and the rest are the admins' business (/users/), and the
+#: secrets (password hash, session token) are nobody's.
+ACCOUNT_COLUMNS = frozenset({"id", "username", "display_name"})
+
+
+def hidden_columns(metadata=Base.metadata) -> frozenset[tuple[str, str]]:
+    """Return the (table, column) pairs the console never reads: secrets and account details."""
+    hidden = set(secret_columns(metadata))
+    users = metadata.tables.get("users")
+    if users is not None:
+        hidden |= {("users", c.name) for c in users.columns if c.name not in ACCOUNT_COLUMNS}
+    return frozenset(hidden)
+
 
 # --- Settings and outcomes ---------------------------------------------------------------
 
@@ -66,18 +86,35 @@ class ConsoleSettings:
     row_limit: int = 1000
     concurrency: int = 2
     max_sql_length: int = 20_000
-    #: Characters of values one page of results may hold before it is cut.
-    max_page_chars: int = 20_000_000
+    #: Bytes of any one value (text or blob) a query may build or return.
+    value_max_bytes: int = 4_000_000
+    #: Bytes of values one page of results may hold before it is cut.
+    page_max_bytes: int = 4_000_000
+    #: Bytes of values a download (CSV, JSON) may hold; past it the download is broken off.
+    download_max_bytes: int = 100_000_000
 
     _SETTINGS = (
         ("SQL_TIME_LIMIT", "time_limit", float, "a number of seconds above 0"),
         ("SQL_ROW_LIMIT", "row_limit", int, "a whole number of rows above 0"),
         ("SQL_CONCURRENCY", "concurrency", int, "a whole number of queries above 0"),
+        ("SQL_VALUE_MAX_BYTES", "value_max_bytes", int, "a whole number of bytes above 0"),
+        ("SQL_PAGE_MAX_BYTES", "page_max_bytes", int, "a whole number of bytes above 0"),
+        ("SQL_DOWNLOAD_MAX_BYTES", "download_max_bytes", int, "a whole number of bytes above 0"),
     )
+
+    @property
+    def row_max_bytes(self) -> int:
+        """The largest row a download holds in the server's memory at once."""
+        return 4 * self.value_max_bytes
+
+    @property
+    def worker_memory_bytes(self) -> int:
+        """The address-space cap of a worker process: its interpreter, and a few values."""
+        return 400_000_000 + 8 * self.value_max_bytes
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ConsoleSettings:
-        """Read SQL_TIME_LIMIT, SQL_ROW_LIMIT and SQL_CONCURRENCY; refuse bad values."""
+        """Read the SQL_* settings; refuse bad values with the setting's name."""
         values = {}
         for key, attribute, kind, expected in cls._SETTINGS:
             raw = config.get(key)
@@ -128,6 +165,12 @@ class QueryTimedOut(ConsoleError):
     title = "Stopped at the time limit"
 
 
+class QueryTooLarge(ConsoleError):
+    """A value, or the whole download, was larger than the console allows."""
+
+    title = "Stopped at the size limit"
+
+
 class ConsoleBusy(ConsoleError):
     """Every console slot is taken; try again shortly."""
 
@@ -148,6 +191,8 @@ class Result:
     rows: list[tuple]
     truncated: bool
     elapsed_ms: float
+    #: Why the page was cut: "rows" (the row limit) or "bytes" (the page's byte budget).
+    cut_by: str | None = None
 
     @property
     def row_count(self) -> int:
@@ -181,35 +226,45 @@ def parameter_names(sql: str) -> list[str]:
 # --- The console ---------------------------------------------------------------------------
 
 
-class _Cursor(Protocol):
-    columns: list[str]
-
-    def fetch(self, size: int) -> list[tuple]: ...
-
-
-class _Backend(Protocol):
-    def open(self, sql: str, values: Mapping[str, Any]) -> Any: ...
-
-    def dispose(self) -> None: ...
-
-
 class ResultStream:
-    """Every row of a query, fetched as it is read; close it (or use `with`) when done."""
+    """Every row of a query, read as it is iterated; close it (or use `with`) when done.
 
-    def __init__(self, columns: list[str], first: list[tuple], cursor: _Cursor, stack: ExitStack):
-        self.columns = columns
-        self._first = first
-        self._cursor = cursor
+    Iterating raises QueryTooLarge when the rows would pass the download's byte budget,
+    QueryTimedOut at the time limit: the download is then broken off, never cut silently.
+    """
+
+    def __init__(self, answer: _Answer, budget: int, row_max: int, stack: ExitStack) -> None:
+        self.columns = answer.columns
+        self._answer = answer
+        self._budget = budget
+        self._row_max = row_max
+        self._left = budget
         self._stack = stack
 
     def __iter__(self) -> Iterator[tuple]:
-        batch = self._first
-        while batch:
-            yield from batch
-            batch = self._cursor.fetch(BATCH)
+        while True:
+            try:
+                read = self._answer.next_row(min(self._left, self._row_max))
+            except sql_pool.OverBudget:
+                if self._left > self._row_max:
+                    raise QueryTooLarge(
+                        f"A row is larger than the {self._row_max:,} bytes a row may hold"
+                        " (four times COUNTERCLAIM_SQL_VALUE_MAX_BYTES): the download was"
+                        " broken off. Select fewer or shorter columns."
+                    ) from None
+                raise QueryTooLarge(
+                    f"The result is larger than the {self._budget:,} bytes a download may hold"
+                    " (COUNTERCLAIM_SQL_DOWNLOAD_MAX_BYTES): the download was broken off."
+                    " Narrow the query or select fewer columns."
+                ) from None
+            if read is None:
+                return
+            row, size = read
+            self._left -= size
+            yield row
 
     def close(self) -> None:
-        """Release the connection and the console slot (safe to call twice)."""
+        """Release the worker and the console slot (safe to call twice)."""
         self._stack.close()
 
     def __enter__(self) -> ResultStream:
@@ -228,59 +283,61 @@ class Console:
         *,
         readonly_url: str | None = None,
         settings: ConsoleSettings | None = None,
-        secrets: frozenset[tuple[str, str]] | None = None,
+        hidden: frozenset[tuple[str, str]] | None = None,
     ) -> None:
         self.settings = settings or ConsoleSettings()
-        self.secrets = secret_columns(Base.metadata) if secrets is None else secrets
+        self.hidden = hidden_columns() if hidden is None else hidden
         self._slots = threading.BoundedSemaphore(self.settings.concurrency)
-        self._backend = _backend_for(database_url, readonly_url, self.settings, self.secrets)
+        self._backend = _backend_for(database_url, readonly_url, self.settings, self.hidden)
 
     @property
     def engine_name(self) -> str:
         return "sqlite" if isinstance(self._backend, _SQLiteBackend) else "postgresql"
 
     def run(self, sql: str, values: Mapping[str, Any] | None = None) -> Result:
-        """Run `sql` and return its first `row_limit` rows, saying whether it was cut."""
+        """Run `sql` and return its first rows within the row limit and the page's bytes."""
         sql = self._check(sql)
         started = time.monotonic()
-        limit, budget = self.settings.row_limit, self.settings.max_page_chars
-        with self._slot(), self._backend.open(sql, values or {}) as cursor:
-            rows: list[tuple] = []
-            truncated = False
-            while len(rows) <= limit:
-                batch = cursor.fetch(min(BATCH, limit + 1 - len(rows)))
-                if not batch:
+        limit, left = self.settings.row_limit, self.settings.page_max_bytes
+        rows: list[tuple] = []
+        cut_by = None
+        with self._slot(), self._backend.open(sql, values or {}, page_rows=limit + 1) as answer:
+            while True:
+                try:
+                    read = answer.next_row(left)
+                except sql_pool.OverBudget:
+                    cut_by = "bytes"
                     break
-                rows.extend(batch)
-                budget -= sum(_size(value) for row in batch for value in row)
-                if budget < 0:
-                    truncated = True
+                if read is None:
                     break
-            if len(rows) > limit:
-                truncated, rows = True, rows[:limit]
-            columns = cursor.columns
+                if len(rows) == limit:
+                    cut_by = "rows"
+                    break
+                rows.append(read[0])
+                left -= read[1]
+            columns = answer.columns
         elapsed_ms = (time.monotonic() - started) * 1000
-        return Result(columns=columns, rows=rows, truncated=truncated, elapsed_ms=elapsed_ms)
+        return Result(columns, rows, cut_by is not None, elapsed_ms, cut_by)
 
     def stream(self, sql: str, values: Mapping[str, Any] | None = None) -> ResultStream:
         """Start `sql` and return a stream of all its rows.
 
-        The first rows are fetched here, so that most errors are raised before a caller
-        starts answering; a later one (the time limit) is raised while iterating.
+        The statement is prepared and started here, so that most errors are raised before
+        a caller starts answering; a later one (time, size) is raised while iterating.
         """
         sql = self._check(sql)
         stack = ExitStack()
         try:
             stack.enter_context(self._slot())
-            cursor = stack.enter_context(self._backend.open(sql, values or {}))
-            first = cursor.fetch(BATCH)
+            answer = stack.enter_context(self._backend.open(sql, values or {}, page_rows=None))
         except BaseException:
             stack.close()
             raise
-        return ResultStream(cursor.columns, first, cursor, stack)
+        settings = self.settings
+        return ResultStream(answer, settings.download_max_bytes, settings.row_max_bytes, stack)
 
     def dispose(self) -> None:
-        """Release what the console holds."""
+        """Stop the idle workers."""
         self._backend.dispose()
 
     def _check(self, sql: str) -> str:
@@ -306,10 +363,6 @@ class Console:
             self._slots.release()
 
 
-def _size(value: Any) -> int:
-    return len(value) if isinstance(value, str | bytes) else 8
-
-
 def _bind(sql: str, dialect, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Compile `sql`'s :named parameters for `dialect`; every one needs a value."""
     compiled = text(sql).compile(dialect=dialect)
@@ -324,7 +377,7 @@ def _backend_for(
     database_url: str,
     readonly_url: str | None,
     settings: ConsoleSettings,
-    secrets: frozenset[tuple[str, str]],
+    hidden: frozenset[tuple[str, str]],
 ) -> _Backend:
     try:
         url = make_url(database_url)
@@ -334,7 +387,7 @@ def _backend_for(
     if backend == "sqlite":
         if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
             return _Unavailable("The SQL console needs a SQLite database file.")
-        return _SQLiteBackend(Path(url.database).resolve(), settings, secrets)
+        return _SQLiteBackend(Path(url.database).resolve(), settings, hidden)
     if backend == "postgresql":
         if not readonly_url:
             return _Unavailable(
@@ -342,211 +395,145 @@ def _backend_for(
                 "`counterclaim db create-readonly-role` and set "
                 "COUNTERCLAIM_READONLY_DATABASE_URL to the URL it prints."
             )
-        return _PostgresBackend(readonly_url, settings, secrets)
+        return _PostgresBackend(readonly_url, settings, hidden)
     return _Unavailable(f"The SQL console does not support {backend} databases.")
+
+
+class _Backend(Protocol):
+    def open(self, sql: str, values: Mapping[str, Any], *, page_rows: int | None) -> Any: ...
+
+    def dispose(self) -> None: ...
 
 
 class _Unavailable:
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
-    def open(self, sql: str, values: Mapping[str, Any]):
+    def open(self, sql: str, values: Mapping[str, Any], *, page_rows: int | None):
         raise ConsoleUnavailable(self.reason)
 
     def dispose(self) -> None:
         pass
 
 
-class _Budget:
-    """Time left for a query, spent only while the database works on it."""
+class _Answer:
+    """A query's answer from its worker, its errors told in the console's words."""
 
-    def __init__(self, seconds: float) -> None:
-        self.limit = seconds
-        self.left = seconds
-
-    @contextmanager
-    def spend(self) -> Iterator[float]:
-        started = time.monotonic()
+    def __init__(self, pool, request: dict, settings: ConsoleSettings, translate) -> None:
+        self._translate = translate
+        self._settings = settings
         try:
-            yield self.left
-        finally:
-            self.left -= time.monotonic() - started
+            self._answer = sql_pool.Answer(pool, request, settings.time_limit + sql_pool.GRACE)
+        except BaseException as error:
+            raise self._console_error(error) from None
+        self.columns = self._answer.columns
 
-    def exhausted(self) -> QueryTimedOut:
-        return QueryTimedOut(
-            f"The query ran for longer than the {self.limit:g} s limit and was stopped. "
-            "Narrow it (a WHERE, a LIMIT) or ask for a longer limit."
-        )
+    def next_row(self, allowance: int) -> tuple[tuple, int] | None:
+        try:
+            return self._answer.next_row(allowance)
+        except sql_pool.OverBudget:
+            raise
+        except BaseException as error:
+            raise self._console_error(error) from None
+
+    def close(self) -> None:
+        self._answer.close()
+
+    def _console_error(self, error: BaseException) -> BaseException:
+        if isinstance(error, sql_pool.WorkerTimedOut):
+            return _timed_out(self._settings.time_limit)
+        if isinstance(error, sql_pool.WorkerDied):
+            return QueryTooLarge(
+                "The query needed more memory than a console query may use and was stopped."
+                " Narrow it (a WHERE, a LIMIT) or select fewer or shorter values."
+            )
+        if isinstance(error, sql_pool.WorkerError):
+            details = error.details
+            kind, message = details.get("kind"), details.get("message", "")
+            if kind == "timeout" or details.get("sqlstate") == "57014":  # query_canceled
+                return _timed_out(self._settings.time_limit)
+            if kind in ("too_large", "memory"):
+                if kind == "memory":
+                    message = (
+                        "The query needed more memory than a console query may use"
+                        f" ({message}). Narrow it or select fewer or shorter values."
+                    )
+                return QueryTooLarge(message)
+            return self._translate(details)
+        return error
+
+
+def _timed_out(limit: float) -> QueryTimedOut:
+    return QueryTimedOut(
+        f"The query ran for longer than the {limit:g} s limit and was stopped. "
+        "Narrow it (a WHERE, a LIMIT) or ask for a longer limit."
+    )
+
+
+def _request(sql: str, params: dict, settings: ConsoleSettings, hidden, page_rows) -> dict:
+    return {
+        "sql": sql,
+        "params": params,
+        "time_limit": settings.time_limit,
+        "value_max": settings.value_max_bytes,
+        "max_rows": page_rows,
+        "summarise_blobs": page_rows is not None,
+        "hidden": sorted(hidden),
+    }
 
 
 # --- SQLite ----------------------------------------------------------------------------------
 
-#: PRAGMAs that only describe the schema (their argument names a table or an index).
-READ_PRAGMAS = frozenset(
-    {
-        "table_info",
-        "table_xinfo",
-        "table_list",
-        "index_list",
-        "index_info",
-        "index_xinfo",
-        "foreign_key_list",
-        "collation_list",
-        "function_list",
-        "pragma_list",
-    }
-)
-
-#: Functions the console never calls: they load code, touch files or the tokenizer table.
-DENIED_FUNCTIONS = frozenset(
-    {"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit", "sqlite_dbpage"}
-)
-
-_ACTION_NAMES = {
-    getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ")
-    for name in (
-        "ALTER_TABLE", "ANALYZE", "ATTACH", "CREATE_INDEX", "CREATE_TABLE",
-        "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE", "CREATE_TEMP_TRIGGER", "CREATE_TEMP_VIEW",
-        "CREATE_TRIGGER", "CREATE_VIEW", "CREATE_VTABLE", "DELETE", "DETACH", "DROP_INDEX",
-        "DROP_TABLE", "DROP_TEMP_INDEX", "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER",
-        "DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW", "DROP_VTABLE", "INSERT", "PRAGMA",
-        "REINDEX", "SAVEPOINT", "TRANSACTION", "UPDATE",
-    )
-    if hasattr(sqlite3, f"SQLITE_{name}")
-}  # fmt: skip
-
-
-class _Authorizer:
-    """SQLite's authorizer callback: allow reading, deny everything else, say why."""
-
-    def __init__(self, secrets: frozenset[tuple[str, str]]) -> None:
-        self.secrets = secrets
-        self.refusal: str | None = None
-
-    def __call__(self, action: int, arg1, arg2, _database, _source) -> int:
-        if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_RECURSIVE):
-            return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_READ:
-            if (arg1, arg2) in self.secrets:
-                return self._deny(f"{arg1}.{arg2} is a secret column: the console never reads it")
-            return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_FUNCTION:
-            if str(arg2).lower() in DENIED_FUNCTIONS:
-                return self._deny(f"the function {arg2}() is not allowed")
-            return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_PRAGMA and str(arg1).lower() in READ_PRAGMAS:
-            return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master":
-            # What SQLite reports while it sets up json_each, pragma_table_info and the like.
-            return self._deny(
-                "table-valued functions (json_each, pragma_table_info...) are not available:"
-                " SQLite sets them up as a schema write"
-            )
-        what = _ACTION_NAMES.get(action, f"action {action}")
-        target = f" {arg1}" if isinstance(arg1, str) and arg1 else ""
-        return self._deny(f"the console only reads; {what}{target} is not allowed")
-
-    def _deny(self, reason: str) -> int:
-        self.refusal = self.refusal or reason
-        return sqlite3.SQLITE_DENY
-
 
 class _SQLiteBackend:
     def __init__(
-        self, path: Path, settings: ConsoleSettings, secrets: frozenset[tuple[str, str]]
+        self, path: Path, settings: ConsoleSettings, hidden: frozenset[tuple[str, str]]
     ) -> None:
         self.path = path
         self.settings = settings
-        self.secrets = secrets
+        self.hidden = hidden
         self._dialect = sqlite_dialect.dialect(paramstyle="named")
+        self._pool = sql_pool.WorkerPool(
+            "sqlite", settings.worker_memory_bytes, settings.concurrency
+        )
 
     @contextmanager
-    def open(self, sql: str, values: Mapping[str, Any]) -> Iterator[_Cursor]:
+    def open(
+        self, sql: str, values: Mapping[str, Any], *, page_rows: int | None
+    ) -> Iterator[_Answer]:
         statement, params = _bind(sql, self._dialect, values)
         params = {name: _number_or_text(value) for name, value in params.items()}
-        authorizer = _Authorizer(self.secrets)
-        connection = self._connect(authorizer)
-        try:
-            yield _SQLiteCursor(
-                connection, statement, params, _Budget(self.settings.time_limit), authorizer
-            )
-        finally:
-            connection.close()
-
-    def dispose(self) -> None:
-        pass
-
-    def _connect(self, authorizer: _Authorizer) -> sqlite3.Connection:
         if not self.path.is_file():
             raise ConsoleUnavailable(f"The database file {self.path.name} does not exist yet.")
+        request = _request(statement, params, self.settings, self.hidden, page_rows)
+        request.update(
+            engine="sqlite",
+            uri=f"{self.path.as_uri()}?mode=ro",
+            max_sql_bytes=4 * self.settings.max_sql_length,
+            heap_max=self.settings.worker_memory_bytes // 2,
+        )
+        answer = _Answer(self._pool, request, self.settings, self._translate(statement))
         try:
-            connection = sqlite3.connect(
-                f"{self.path.as_uri()}?mode=ro",
-                uri=True,
-                timeout=1.0,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as error:
-            raise ConsoleUnavailable(f"Cannot open the database read-only: {error}") from error
-        try:
-            connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-            connection.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 4 * self.settings.max_sql_length)
-            connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
-            connection.execute("PRAGMA query_only = ON")
-            connection.execute("PRAGMA trusted_schema = OFF")
-            connection.set_authorizer(authorizer)
-        except BaseException:
-            connection.close()
-            raise
-        return connection
+            yield answer
+        finally:
+            answer.close()
 
+    def dispose(self) -> None:
+        self._pool.close()
 
-class _SQLiteCursor:
-    def __init__(
-        self,
-        connection: sqlite3.Connection,
-        sql: str,
-        params: dict[str, Any],
-        budget: _Budget,
-        authorizer: _Authorizer,
-    ) -> None:
-        self._sql = sql
-        self._budget = budget
-        self._authorizer = authorizer
-        self._deadline = float("inf")
-        connection.set_progress_handler(self._past_deadline, 1000)
-        self._cursor = self._timed(connection.execute, sql, params)
-        self.columns = [column[0] for column in self._cursor.description or ()]
+    @staticmethod
+    def _translate(sql: str):
+        def translate(details: dict) -> ConsoleError:
+            kind, message = details.get("kind"), details.get("message", "")
+            if kind == "denied":
+                return QueryDenied(message)
+            if kind == "rejected":
+                return QueryRejected(message)
+            if kind == "unavailable":
+                return ConsoleUnavailable(message)
+            return QueryFailed(message, position=_near_position(message, sql))
 
-    def fetch(self, size: int) -> list[tuple]:
-        if not self.columns:
-            return []
-        return self._timed(self._cursor.fetchmany, size)
-
-    def _past_deadline(self) -> int:
-        return 1 if time.monotonic() > self._deadline else 0
-
-    def _timed(self, step: Callable, *args):
-        with self._budget.spend() as left:
-            self._deadline = time.monotonic() + left
-            try:
-                return step(*args)
-            except (sqlite3.Error, sqlite3.Warning) as error:
-                raise self._translate(error) from None
-
-    def _translate(self, error: Exception) -> ConsoleError:
-        message = str(error)
-        code = getattr(error, "sqlite_errorcode", None)
-        if self._authorizer.refusal:
-            return QueryDenied(f"{message}: {self._authorizer.refusal}.")
-        if code == sqlite3.SQLITE_INTERRUPT:
-            return self._budget.exhausted()
-        if code == sqlite3.SQLITE_READONLY or "too many attached databases" in message:
-            return QueryDenied(f"{message}: the console only reads.")
-        if isinstance(error, sqlite3.ProgrammingError | sqlite3.Warning):
-            return QueryRejected(message)
-        return QueryFailed(message, position=_near_position(message, self._sql))
+        return translate
 
 
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,17})")
@@ -582,12 +569,12 @@ _POWERFUL_ROLES = [
     "pg_write_all_data",
 ]
 
-_CURSOR_NAME = "counterclaim_console"
+_CURSOR_NAME = sql_worker.CURSOR_NAME
 
 
 class _PostgresBackend:
     def __init__(
-        self, url: str, settings: ConsoleSettings, secrets: frozenset[tuple[str, str]]
+        self, url: str, settings: ConsoleSettings, hidden: frozenset[tuple[str, str]]
     ) -> None:
         try:
             engine = create_engine(url)
@@ -602,57 +589,58 @@ class _PostgresBackend:
         self._connect_args.pop("context", None)
         engine.dispose()
         self.settings = settings
-        self.secrets = secrets
+        self.hidden = hidden
         self._role_checked = False
         self._lock = threading.Lock()
+        self._pool = sql_pool.WorkerPool(
+            "postgresql", settings.worker_memory_bytes, settings.concurrency
+        )
 
     @contextmanager
-    def open(self, sql: str, values: Mapping[str, Any]) -> Iterator[_Cursor]:
-        import psycopg
-
+    def open(
+        self, sql: str, values: Mapping[str, Any], *, page_rows: int | None
+    ) -> Iterator[_Answer]:
         statement, params = _bind(sql, self._dialect, values)
+        self._check_role()
+        request = _request(statement, params, self.settings, self.hidden, page_rows)
+        request.update(engine="postgresql", connect=self._connect_args)
+        answer = _Answer(
+            self._pool, request, self.settings, lambda d: _pg_error(d, sql, self.hidden)
+        )
         try:
-            connection = psycopg.connect(
-                **self._connect_args,
-                application_name="counterclaim-sql-console",
-                options="-c default_transaction_read_only=on",
-                connect_timeout=5,
-            )
-        except psycopg.Error as error:
-            raise ConsoleUnavailable(
-                f"Cannot connect as the read-only role: {_primary(error)}"
-            ) from error
-        cursor = None
-        try:
-            self._check_role(connection)
-            cursor = _PostgresCursor(connection, sql, self.settings, self.secrets)
-            cursor.start(statement, params)
-            yield cursor
+            yield answer
         finally:
-            if cursor is not None:
-                cursor.close()
-            connection.close()
+            answer.close()
 
     def dispose(self) -> None:
-        pass
+        self._pool.close()
 
-    def _check_role(self, connection) -> None:
-        """Refuse a role that could write, read a secret, or reach outside the database."""
+    def _check_role(self) -> None:
+        """Refuse a role that could write, read a hidden column, or reach outside."""
         if self._role_checked:
             return
+        import psycopg
+
         with self._lock:
-            if not self._role_checked:
-                problems = _role_problems(connection, self.secrets)
-                connection.rollback()
-                if problems:
-                    raise ConsoleUnavailable(
-                        f"The read-only role {problems[0]}; the console will not use it. "
-                        "Create the role with `counterclaim db create-readonly-role`."
-                    )
-                self._role_checked = True
+            if self._role_checked:
+                return
+            try:
+                with psycopg.connect(**self._connect_args, connect_timeout=5) as connection:
+                    problems = _role_problems(connection, self.hidden)
+                    connection.rollback()
+            except psycopg.Error as error:
+                raise ConsoleUnavailable(
+                    f"Cannot connect as the read-only role: {_primary(error)}"
+                ) from error
+            if problems:
+                raise ConsoleUnavailable(
+                    f"The read-only role {problems[0]}; the console will not use it. "
+                    "Create the role with `counterclaim db create-readonly-role`."
+                )
+            self._role_checked = True
 
 
-def _role_problems(connection, secrets: frozenset[tuple[str, str]]) -> list[str]:
+def _role_problems(connection, hidden: frozenset[tuple[str, str]]) -> list[str]:
     cursor = connection.cursor()
     name, powerful = cursor.execute(
         "SELECT current_user, rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls"
@@ -675,100 +663,48 @@ def _role_problems(connection, secrets: frozenset[tuple[str, str]]) -> list[str]
         " ORDER BY c.relname"
     ).fetchall()
     problems += [f"{name} may write to {table}" for (table,) in writable]
-    for table, column in sorted(secrets):
+    for table, column in sorted(hidden):
         readable = cursor.execute(
             "SELECT to_regclass(%s) IS NOT NULL AND has_column_privilege(%s, %s, 'SELECT')",
             [table, table, column],
         ).fetchone()[0]
         if readable:
-            problems.append(f"{name} may read the secret column {table}.{column}")
+            problems.append(f"{name} may read the hidden column {table}.{column}")
     return problems
 
 
-class _PostgresCursor:
-    def __init__(
-        self,
-        connection,
-        user_sql: str,
-        settings: ConsoleSettings,
-        secrets: frozenset[tuple[str, str]],
-    ) -> None:
-        self._user_sql = user_sql
-        self._secrets = secrets
-        self._settings = settings
-        self._budget = _Budget(settings.time_limit)
-        connection.read_only = True  # psycopg begins with BEGIN READ ONLY
-        self._control = connection.cursor()
-        self._cursor = connection.cursor(name=_CURSOR_NAME)
-        self.columns: list[str] = []
+def _pg_error(details: dict, user_sql: str, hidden) -> ConsoleError:
+    """Translate a PostgreSQL error the worker reported into the console's words."""
+    from psycopg import errors
 
-    def start(self, statement: str, params: dict[str, Any]) -> None:
-        """Begin the read-only transaction with its timeouts and DECLARE the cursor."""
-        self._timed(lambda: self._control.execute("SET TRANSACTION READ ONLY"))
-        self._control.execute(
-            "SELECT set_config('lock_timeout', %s, true),"
-            " set_config('idle_in_transaction_session_timeout', %s, true)",
-            [f"{int(self._settings.time_limit * 1000)}ms", "60s"],
+    message = details.get("message", "")
+    sqlstate = details.get("sqlstate")
+    kind = errors.lookup(sqlstate) if sqlstate else errors.OperationalError
+    if issubclass(kind, errors.QueryCanceled):
+        return QueryTimedOut(message)
+    if issubclass(kind, errors.InsufficientPrivilege | errors.ReadOnlySqlTransaction):
+        return QueryDenied(f"{message}: the console only reads{_hidden_in(message, hidden)}.")
+    if issubclass(kind, errors.FeatureNotSupported):
+        return QueryDenied(message)
+    if not sqlstate:
+        return QueryFailed(f"The database closed the connection: {message}")
+    position = _user_position(user_sql, details.get("statement_position"))
+    if issubclass(kind, errors.SyntaxError) and _is_first_word(user_sql, position):
+        # DECLARE ... CURSOR FOR takes a query only: any other statement fails here.
+        return QueryDenied(
+            f"{message}: the console runs one query (SELECT, WITH … SELECT, VALUES).",
+            position=position,
         )
-        self._timed(lambda: self._cursor.execute(statement, params))
-        self.columns = [column.name for column in self._cursor.description or ()]
+    return QueryFailed(message, position=position)
 
-    def close(self) -> None:
-        import psycopg
 
-        for cursor in (self._cursor, self._control):
-            with suppress(psycopg.Error):
-                cursor.close()
-
-    def fetch(self, size: int) -> list[tuple]:
-        if not self.columns:
-            return []
-        return self._timed(lambda: self._cursor.fetchmany(size))
-
-    def _timed(self, step: Callable):
-        import psycopg
-
-        with self._budget.spend() as left:
-            try:
-                if left <= 0:
-                    raise self._budget.exhausted()
-                # SET LOCAL statement_timeout, in its function form (it takes a parameter).
-                self._control.execute(
-                    "SELECT set_config('statement_timeout', %s, true)",
-                    [f"{max(1, int(left * 1000))}ms"],
-                )
-                return step()
-            except psycopg.Error as error:
-                raise self._translate(error) from None
-
-    def _translate(self, error) -> ConsoleError:
-        from psycopg import errors
-
-        message = _primary(error)
-        if isinstance(error, errors.QueryCanceled):
-            return self._budget.exhausted()
-        if isinstance(error, errors.InsufficientPrivilege | errors.ReadOnlySqlTransaction):
-            return QueryDenied(f"{message}: the console only reads{self._secrets_in(message)}.")
-        if isinstance(error, errors.FeatureNotSupported):
-            return QueryDenied(message)
-        if isinstance(error, errors.OperationalError) and not getattr(error, "sqlstate", None):
-            return QueryFailed(f"The database closed the connection: {message}")
-        position = _user_position(self._user_sql, getattr(error.diag, "statement_position", None))
-        if isinstance(error, errors.SyntaxError) and _is_first_word(self._user_sql, position):
-            # DECLARE ... CURSOR FOR takes a query only: any other statement fails here.
-            return QueryDenied(
-                f"{message}: the console runs one query (SELECT, WITH … SELECT, VALUES).",
-                position=position,
-            )
-        return QueryFailed(message, position=position)
-
-    def _secrets_in(self, message: str) -> str:
-        """Name the secret columns of the table a permission error names, if any."""
-        match = re.search(r"permission denied for table (\w+)", message)
-        secret = sorted(f"{t}.{c}" for t, c in self._secrets if match and t == match.group(1))
-        if not secret:
-            return ""
-        return f"; {', '.join(secret)} is secret: name the columns you need instead of *"
+def _hidden_in(message: str, hidden) -> str:
+    """Name the hidden columns of the table a permission error names, if any."""
+    match = re.search(r"permission denied for table (\w+)", message)
+    names = sorted(f"{t}.{c}" for t, c in hidden if match and t == match.group(1))
+    if not names:
+        return ""
+    return f"; {', '.join(names)} are hidden from the console: name the columns you need"
 
 
 def _primary(error) -> str:
