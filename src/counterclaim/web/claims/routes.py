@@ -1,5 +1,7 @@
 """The claims area: the list, a claim's page, and entering, editing and deleting claims."""
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -47,8 +49,29 @@ def index():
     claimant = session.get(Actor, form.claimant.data) if form.claimant.data else None
     return render_template(
         "claims/list.html", form=form, page=page, counts=counts, disputed=disputed,
-        source=source, claimant=claimant, facets=facets.claim_facets(session, filters),
+        source=source, claimant=claimant, facets=_facets(session, filters),
     )  # fmt: skip
+
+
+FACET_SETS = 256  # sets of filters whose facets are kept
+
+
+def _facets(session, filters: service.ClaimFilters) -> facets.Facets:
+    """Return the facets of `filters`, counted again once they are FACETS_SECONDS old.
+
+    Kept per set of filters (the most recently counted FACET_SETS), in this process.
+    """
+    max_age = current_app.config["FACETS_SECONDS"]
+    if not max_age:
+        return facets.claim_facets(session, filters)
+    cache = current_app.extensions.setdefault("counterclaim.facets", {})
+    key = tuple(sorted(vars(filters).items()))
+    kept = cache.get(key)
+    if kept is None or time.monotonic() - kept[0] > max_age:
+        if len(cache) >= FACET_SETS:
+            cache.pop(min(cache, key=lambda k: cache[k][0]), None)
+        kept = cache[key] = (time.monotonic(), facets.claim_facets(session, filters))
+    return kept[1]
 
 
 def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
