@@ -176,6 +176,7 @@ def test_the_facets_of_a_set_of_filters_are_counted_once_a_minute(
     app, client, session, count_queries
 ):
     make_claim(session, status="open")
+    make_claim(session, status="settled")
     session.commit()
     app.config["FACETS_SECONDS"] = 60
     first = _statements(client, count_queries, "/claims/?status=open")
