@@ -97,8 +97,9 @@ def detail(claim_id: int):
     dossier = service.claim_dossier(get_session(), claim_id)
     if dossier is None:
         abort(404, description=f"There is no claim #{claim_id}.")
-    review = jsonld.claim_review(
-        get_session(), claim_id, organisation=current_app.config["ORGANISATION"],
+    median = dossier.consensus["credibility_median"] if dossier.consensus else None
+    review = jsonld.loaded_claim_review(
+        dossier.claim, median, organisation=current_app.config["ORGANISATION"],
         url=url_for("claims.detail", claim_id=claim_id, _external=True),
     )  # fmt: skip
     return render_template(
