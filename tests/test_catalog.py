@@ -37,6 +37,24 @@ def test_a_source_is_recorded_with_its_reliability(client, session):
     assert "Not usually reliable" in page
 
 
+def test_a_source_page_reads_its_publisher_with_the_source(client, session, count_queries):
+    """The publisher comes joined, so a page with one costs no more statements than one
+    without (each statement costs a round trip; PostgreSQL pays for each on a busy host)."""
+    bare = make_source(session)
+    published = make_source(session, publisher=make_actor(session, name="Amaq", kind="media"))
+    for source in (bare, published):
+        make_appearance(session, make_claim(session), source)
+    session.commit()
+    counts = {}
+    for source in (bare, published):
+        with count_queries() as counter:
+            page = client.get(f"/sources/{source.id}").get_data(as_text=True)
+        counts[source.id] = counter.count
+    assert "Amaq" in page
+    assert counts[bare.id] == counts[published.id]
+    assert client.get("/sources/999999").status_code == 404
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

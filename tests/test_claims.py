@@ -320,8 +320,10 @@ def _statements(client, count_queries, url) -> int:
 
 
 def test_the_claims_list_sends_the_same_number_of_statements_for_more_rows(
-    client, session, count_queries
+    app, client, session, count_queries
 ):
+    app.config["FACETS_SECONDS"] = 0  # count the facets on both visits
+
     def grow(n):
         actor = make_actor(session)
         for _ in range(n):
@@ -358,3 +360,17 @@ def test_the_claim_page_sends_the_same_number_of_statements_for_more_related_row
     grow(12)
     many = _statements(client, count_queries, f"/claims/{claim.id}")
     assert few == many
+
+
+def test_contradictions_are_counted_from_both_ends_and_only_contradictions(session):
+    middle, low, high, other = (make_claim(session) for _ in range(4))
+    make_link(session, low, middle)  # contradicts; middle is the `to` end
+    make_link(session, middle, high)  # contradicts; middle is the `from` end
+    make_link(session, middle, other, relation="supports")
+    make_link(session, other, low, relation="supports")
+    session.flush()
+
+    counts = service.contradiction_counts(session, [middle.id, low.id, high.id, other.id])
+
+    assert counts == {middle.id: 2, low.id: 1, high.id: 1}
+    assert service.contradiction_counts(session, []) == {}

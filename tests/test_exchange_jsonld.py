@@ -138,6 +138,27 @@ def test_each_claim_page_embeds_its_claimreview_safely(session, client, reviewed
     expand(document)
 
 
+def test_the_claim_page_embeds_the_same_claimreview_as_the_export(
+    app, session, client, reviewed_claim
+):
+    """The page builds its review from the rows it already loaded, not by reading again:
+    it must still say what the export says (latest assessment per analyst, publishers)."""
+    analyst = make_user(session)
+    make_assessment(session, reviewed_claim, analyst, credibility=1)
+    make_assessment(session, reviewed_claim, analyst, credibility=2)  # replaces the 1
+    session.commit()
+    page = client.get(f"/claims/{reviewed_claim.id}").get_data(as_text=True)
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+
+    url = f"http://localhost/claims/{reviewed_claim.id}"
+    exported = exporter.claim_review(session, reviewed_claim.id,
+                                     organisation=app.config["ORGANISATION"], url=url)  # fmt: skip
+    assert json.loads(block) == exported
+    assert exported["reviewRating"]["ratingValue"] == "4"  # median of 2, 4, 5
+    author = exported["itemReviewed"]["firstAppearance"]["author"]
+    assert author["name"] == "Government of Iraq"
+
+
 @pytest.mark.parametrize("kind", ENGINES)
 def test_the_cli_exports_claims_by_id_and_by_tag(database_url_factory, kind, tmp_path):
     url = database_url_factory(kind)

@@ -170,3 +170,25 @@ def test_the_sampled_notice_shows_on_the_page(client, session, corpus, monkeypat
     monkeypatch.setattr(service, "SAMPLE", 5)
     page = client.get("/claims/").get_data(as_text=True)
     assert "More than 5 claims match; the counts cover the 5 most recently added." in page
+
+
+def test_the_facets_of_a_set_of_filters_are_counted_once_a_minute(
+    app, client, session, count_queries
+):
+    make_claim(session, status="open")
+    make_claim(session, status="settled")
+    session.commit()
+    app.config["FACETS_SECONDS"] = 60
+    first = _statements(client, count_queries, "/claims/?status=open")
+    again = _statements(client, count_queries, "/claims/?status=open")
+    assert again < first  # the facets' statements are not sent again
+    other = _statements(client, count_queries, "/claims/?status=settled")
+    assert other == first  # other filters: their own facets
+    app.config["FACETS_SECONDS"] = 0
+    assert _statements(client, count_queries, "/claims/?status=open") == first
+
+
+def _statements(client, count_queries, url) -> int:
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    return counter.count

@@ -28,6 +28,7 @@ from counterclaim.services import migrations
 
 from .harness import Context, Measurement, Unavailable, venv_script
 
+SMALL_CLAIMS = 2_000
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 console = Console(width=None if sys.stdout.isatty() else 220)
@@ -58,25 +59,44 @@ def parse_args(argv=None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--regenerate", action="store_true",
                         help="make the data sets again even when they exist")  # fmt: skip
-    return parser.parse_args(argv)
+    parser.add_argument("--small", action="store_true",
+                        help="check every module works: 2,000 claims, SQLite unless --engines"
+                             " is given, a fraction of a second per figure")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.small:
+        given = set(argv if argv is not None else sys.argv[1:])
+        args.claims = [SMALL_CLAIMS] if "--claims" not in given else args.claims
+        args.engines = ["sqlite"] if "--engines" not in given else args.engines
+        args.seconds, args.http_seconds, args.load_seconds = 0.05, 1.0, 3.0
+    return args
 
 
-def discover(args) -> list[tuple[str, object]]:
-    """Import every bench_*.py; a module whose feature is missing is reported, not run."""
-    modules = []
+def discover(args) -> tuple[list[tuple[str, object]], list[str]]:
+    """Import every bench_*.py; return the modules to run and the names of broken ones.
+
+    A module whose feature is missing (ImportError) is reported, not run; a module
+    without run(ctx) is broken: the run fails.
+    """
+    modules, broken = [], []
     for path in sorted(HERE.glob("bench_*.py")):
         name = path.stem.removeprefix("bench_")
         if (args.only and name not in args.only) or name in args.skip:
             continue
         try:
-            modules.append((name, importlib.import_module(f"{__package__}.{path.stem}")))
+            module = importlib.import_module(f"{__package__}.{path.stem}")
         except ImportError as error:
             console.print(f"[yellow]{name}: not available ({error})[/]")
+            continue
+        if callable(getattr(module, "run", None)):
+            modules.append((name, module))
         else:
-            if not hasattr(modules[-1][1], "run"):
-                console.print(f"[red]{name}: has no run(ctx); skipped[/]")
-                modules.pop()
-    return modules
+            console.print(f"[red]{name}: has no run(ctx)[/]")
+            broken.append(name)
+    unknown = set(args.only or ()) - {
+        path.stem.removeprefix("bench_") for path in HERE.glob("bench_*.py")
+    }
+    broken += sorted(f"{name} (no such module)" for name in unknown)
+    return modules, broken
 
 
 def dataset_url(args, engine: str, claims: int) -> str:
@@ -251,7 +271,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    modules = discover(args)
+    modules, broken = discover(args)
     results: list[Measurement] = []
     started = datetime.now(UTC)
     path = args.out / f"benchmarks-{started:%Y%m%d-%H%M%S}.json"
@@ -271,6 +291,10 @@ def main(argv=None) -> int:
         console.print(("[green]" if line.startswith("✓") else "[red]") + line + "[/]")
     save(path, args, started, results)
     console.print(f"Saved {path}")
+    failed = broken + sorted({f"{m.bench} on {m.engine}" for m in results if m.name == "(failed)"})
+    if failed:
+        console.print("[red]Broken benchmarks: " + ", ".join(failed) + "[/]")
+        return 1
     return 0
 
 

@@ -21,6 +21,7 @@ from .harness import (
 from .pages import list_pages
 
 CONNECTIONS = 4
+DATASETTE_TABLE = 'class="rows-and-columns"'  # Datasette's table of rows
 
 
 def run(ctx: Context):
@@ -31,14 +32,15 @@ def run(ctx: Context):
     with workbench_server(ctx, workers=1, log_dir=log_dir) as base:
         cookies = sign_in(base, ctx)
         for page in pages:
-            ours[page.name] = http_load(base, page.path, seconds=ctx.options.http_seconds,
+            ours[page.name] = http_load(base, page.path, contains=page.contains,
+                                        seconds=ctx.options.http_seconds,
                                         connections=CONNECTIONS, cookies=cookies)  # fmt: skip
     theirs: dict[str, dict] = {}
     if ctx.engine == "sqlite":
         with datasette_server(ctx, page_size=50, log_dir=log_dir) as base:
             for page in pages:
                 _check_same_rows(base, page)
-                theirs[page.name] = http_load(base, page.datasette,
+                theirs[page.name] = http_load(base, page.datasette, contains=DATASETTE_TABLE,
                                               seconds=ctx.options.http_seconds,
                                               connections=CONNECTIONS)  # fmt: skip
     for page in pages:

@@ -1,25 +1,18 @@
-"""Benchmark: claims per second imported from a dump and from CSV, against plain executemany.
+"""Import: claims per second from a dump and from CSV, against plain executemany.
 
-    python tests/benchmarks/bench_import.py [--claims 100000] [--postgres URL]
-
-Makes N synthetic claims (counterclaim.services.synthetic) in a SQLite database, exports
-them as a dump (`export --all`) and as a CSV of claims, then imports each into a fresh,
-migrated database through the same code as `counterclaim import`, timing the read and
-parse, the write and the commit. Beside each, a plain `sqlite3` executemany of the same
-rows into the same schema (constraints, indexes, triggers) is timed in the same run, and
-the ratio reported. Results are printed and saved as JSON under benchmark-results/.
-Not collected by pytest (the name does not start with test_).
+Makes min(N, 20,000) synthetic claims (counterclaim.services.synthetic) in a scratch
+SQLite database, exports them as a dump (`export --all`) and as a CSV of claims, then
+imports each into a fresh, migrated database of the data set's engine through the same
+code as `counterclaim import`, timing the read and parse, the write and the commit. On
+SQLite a plain `sqlite3` executemany of the same rows into the same schema (constraints,
+indexes, triggers) is the baseline, timed in the same run. Runs on the largest data set.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import os
-import platform
 import sqlite3
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -34,7 +27,10 @@ from counterclaim.services import migrations, synthetic
 from counterclaim.services.exchange import dump, read_plan, run_import
 from counterclaim.services.exchange.reading import read_file
 
-ROOT = Path(__file__).resolve().parents[2]
+from .harness import Context, Measurement
+
+LARGEST_ONLY = True
+IMPORT_CLAIMS = 20_000
 
 
 def fresh_sqlite(folder: Path, name: str):
@@ -158,81 +154,54 @@ def executemany_csv(database: Path, csv_path: Path) -> dict:
             "rows": len(actors) + len(records)}  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--postgres", metavar="URL", help="Also import into PostgreSQL.")
-    parser.add_argument("--output", type=Path, default=ROOT / "benchmark-results")
-    options = parser.parse_args()
-
-    result: dict = {"benchmark": "bench_import", "claims": options.claims,
-                    "machine": platform.platform(), "python": sys.version.split()[0],
-                    "cpus": os.cpu_count(), "load_average": os.getloadavg(),
-                    "sqlite": sqlite3.sqlite_version,
-                    "at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+def run(ctx: Context):
+    claims = min(ctx.claims, IMPORT_CLAIMS)
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
         folder = Path(folder)
         source = fresh_sqlite(folder, "source.db")
-        started = time.perf_counter()
-        synthetic.generate(source, claims=options.claims, seed=options.seed)
-        print(f"generated {options.claims:,} claims in {time.perf_counter() - started:.1f} s")
+        synthetic.generate(source, claims=claims, seed=1)
         dump_path, csv_path = folder / "dump.json", folder / "claims.csv"
         with dump_path.open("w", encoding="utf-8") as out:
             dump.export(source, out)
-        export_csv(source, csv_path)
+        exported = export_csv(source, csv_path)
         source.dispose()
-        result["dump_bytes"], result["csv_bytes"] = (
-            dump_path.stat().st_size, csv_path.stat().st_size,
-        )  # fmt: skip
-
+        if exported != claims:
+            raise AssertionError(f"the CSV holds {exported:,} claims, not {claims:,}")
         for kind, path in (("dump", dump_path), ("csv", csv_path)):
-            engine = fresh_sqlite(folder, f"{kind}.db")
-            ours = timed_import(engine, path, path.name)
+            ours = _import(ctx, folder, kind, path)
+            if ours["claims_created"] != claims:
+                raise AssertionError(f"{kind}: imported {ours['claims_created']:,} of {claims:,}")
+            m = Measurement(name=f"import {claims:,} claims from {kind}",
+                            ours_ms=ours["total_seconds"] * 1000)  # fmt: skip
+            m.extra = {"claims/s": round(claims / ours["total_seconds"]),
+                       "parse s": ours["parse_seconds"], "write s": ours["write_seconds"],
+                       "CPU s": ours["cpu_total_seconds"]}  # fmt: skip
+            if ctx.engine == "sqlite":  # the baseline: plain sqlite3 executemany
+                plain_db = fresh_sqlite(folder, f"{kind}-plain.db")
+                plain_db.dispose()
+                plain = (executemany_dump if kind == "dump" else executemany_csv)(
+                    Path(plain_db.url.database), path
+                )
+                m.raw_ms = plain["seconds"] * 1000
+                cpu_ratio = ours["cpu_total_seconds"] / max(plain["cpu_seconds"], 1e-3)
+                m.extra["CPU ×executemany"] = round(cpu_ratio, 2)
+                if kind == "csv":
+                    m.checks["CPU ≤ 4× executemany"] = cpu_ratio <= 4
+            yield m
+
+
+def _import(ctx: Context, folder: Path, kind: str, path: Path) -> dict:
+    """Import `path` into a fresh, migrated database of the data set's engine."""
+    if ctx.engine == "sqlite":
+        engine = fresh_sqlite(folder, f"{kind}.db")
+        try:
+            return timed_import(engine, path, path.name)
+        finally:
             engine.dispose()
-            plain_db = fresh_sqlite(folder, f"{kind}-plain.db")
-            plain_db.dispose()
-            plain = (executemany_dump if kind == "dump" else executemany_csv)(
-                Path(plain_db.url.database), path
-            )
-            ours["claims_per_second"] = round(options.claims / ours["total_seconds"])
-            ours["rows_per_second"] = round(ours["rows_created"] / ours["total_seconds"])
-            plain["claims_per_second"] = round(options.claims / plain["seconds"])
-            result[f"sqlite_{kind}"] = {
-                "import": ours,
-                "executemany": plain,
-                "ratio_total": round(ours["total_seconds"] / plain["seconds"], 2),
-                "ratio_write_only": round(ours["write_seconds"] / plain["seconds"], 2),
-                # CPU time: what the ratio is when other work on the machine is left out
-                "cpu_ratio_total": round(ours["cpu_total_seconds"] / plain["cpu_seconds"], 2),
-                "cpu_ratio_write_only": round(ours["cpu_write_seconds"] / plain["cpu_seconds"], 2),
-            }
-            print(f"{kind}: import {ours['claims_per_second']:,} claims/s "
-                  f"({ours['total_seconds']} s: parse {ours['parse_seconds']} s, write "
-                  f"{ours['write_seconds']} s); executemany {plain['claims_per_second']:,} "
-                  f"claims/s ({plain['seconds']} s); import takes "
-                  f"{result[f'sqlite_{kind}']['ratio_total']}× as long (CPU: "
-                  f"{ours['cpu_total_seconds']} s vs {plain['cpu_seconds']} s, "
-                  f"{result[f'sqlite_{kind}']['cpu_ratio_total']}×)")  # fmt: skip
-
-        if options.postgres:
-            for kind, path in (("dump", dump_path), ("csv", csv_path)):
-                engine, name = fresh_postgres(options.postgres)
-                try:
-                    ours = timed_import(engine, path, path.name)
-                finally:
-                    engine.dispose()
-                    drop_postgres(options.postgres, name)
-                ours["claims_per_second"] = round(options.claims / ours["total_seconds"])
-                result[f"postgresql_{kind}"] = {"import": ours}
-                print(f"{kind} into PostgreSQL: {ours['claims_per_second']:,} claims/s "
-                      f"({ours['total_seconds']} s)")  # fmt: skip
-
-    options.output.mkdir(parents=True, exist_ok=True)
-    path = options.output / f"bench_import-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"saved {path}")
-
-
-if __name__ == "__main__":
-    main()
+    server = ctx.options.postgres_url
+    engine, name = fresh_postgres(server)
+    try:
+        return timed_import(engine, path, path.name)
+    finally:
+        engine.dispose()
+        drop_postgres(server, name)

@@ -6,6 +6,8 @@ SQL through the driver in the same run, so `×raw` is our own overhead. Also cou
 SQL statements one request sends (they must not grow with the data).
 """
 
+from markupsafe import escape
+
 from .harness import Context, Measurement
 from .pages import list_pages
 
@@ -14,7 +16,7 @@ def run(ctx: Context):
     with ctx.driver() as connection:
         firsts: dict[str, float] = {}
         for page in list_pages(ctx, connection):
-            m = _measure(ctx, connection, page.name, page.path, page.raw)
+            m = _measure(ctx, connection, page.name, page.path, page.raw, page.contains)
             label = page.name.rsplit(", ", 1)[0]
             if page.name.endswith("first page"):
                 firsts[label] = m.ours_ms
@@ -24,13 +26,29 @@ def run(ctx: Context):
                 m.checks["deep page ≤ 2× first page"] = deep <= 2
             yield m
         claim_id = ctx.claims // 2
+        claim_text = ctx.query(connection, "SELECT text FROM claims WHERE id = ?", (claim_id,))[0][
+            0
+        ]
         yield _measure(ctx, connection, "claim page", f"/claims/{claim_id}",
-                       lambda ctx, conn: claim_page_sql(ctx, conn, claim_id))  # fmt: skip
-        source_id = ctx.query(connection, "SELECT source_id FROM claim_sources WHERE claim_id = ?",
-                              (claim_id,))[0][0]  # fmt: skip
+                       lambda ctx, conn: claim_page_sql(ctx, conn, claim_id),
+                       str(escape(claim_text[:40])))  # fmt: skip
+        source_id, title = ctx.query(
+            connection,
+            "SELECT s.id, s.title FROM claim_sources cs JOIN sources s ON s.id = cs.source_id"
+            " WHERE cs.claim_id = ?",
+            (claim_id,),
+        )[0]
         yield _measure(ctx, connection, "source page", f"/sources/{source_id}",
-                       lambda ctx, conn: source_page_sql(ctx, conn, source_id))  # fmt: skip
-        yield _measure(ctx, connection, "home page", "/", home_page_sql)
+                       lambda ctx, conn: source_page_sql(ctx, conn, source_id),
+                       str(escape(title[:40])))  # fmt: skip
+        actor_id, name = ctx.query(
+            connection, "SELECT a.id, a.name FROM claims c JOIN actors a ON a.id = c.claimant_id"
+            " WHERE c.id = ?", (claim_id,))[0]  # fmt: skip
+        yield _measure(ctx, connection, "actor page", f"/actors/{actor_id}",
+                       lambda ctx, conn: actor_page_sql(ctx, conn, actor_id),
+                       str(escape(name)))  # fmt: skip
+        latest = ctx.query(connection, "SELECT max(id) FROM claims")[0][0]
+        yield _measure(ctx, connection, "home page", "/", home_page_sql, f'href="/claims/{latest}"')
         m = Measurement(name="home page totals, recounted each minute",
                         ours_ms=ctx.time_ms(lambda: recount(ctx)),
                         raw_ms=ctx.time_ms(lambda: count_sql(ctx, connection)))  # fmt: skip
@@ -38,8 +56,8 @@ def run(ctx: Context):
         yield m
 
 
-def _measure(ctx: Context, connection, name: str, path: str, raw) -> Measurement:
-    fetch = ctx.get(path)
+def _measure(ctx: Context, connection, name: str, path: str, raw, contains: str) -> Measurement:
+    fetch = ctx.get(path, contains=contains)
     m = Measurement(name=name, ours_ms=ctx.time_ms(fetch), statements=ctx.statements(fetch))
     m.raw_ms = ctx.time_ms(lambda: raw(ctx, connection))
     m.checks["≤ 3× raw SQL"] = m.ratio <= 3
@@ -81,6 +99,16 @@ def source_page_sql(ctx: Context, c, source_id: int) -> None:
          " ORDER BY cs.locator, cs.id LIMIT 200", (source_id,))  # fmt: skip
     q(c, "SELECT n.*, u.display_name FROM annotations n JOIN users u ON u.id = n.author_id"
          " WHERE n.source_id = ? ORDER BY n.id", (source_id,))  # fmt: skip
+
+
+def actor_page_sql(ctx: Context, c, actor_id: int) -> None:
+    """Fetch what an actor's page shows: the actor, their latest claims, their sources."""
+    q = ctx.query
+    q(c, "SELECT * FROM actors WHERE id = ?", (actor_id,))
+    q(c, "SELECT id, text, stated_on, status FROM claims WHERE claimant_id = ?"
+         " ORDER BY stated_on DESC, id DESC LIMIT 50", (actor_id,))  # fmt: skip
+    q(c, "SELECT id, title FROM sources WHERE publisher_id = ? ORDER BY id DESC LIMIT 50",
+      (actor_id,))  # fmt: skip
 
 
 def home_page_sql(ctx: Context, c) -> None:

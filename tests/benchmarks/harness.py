@@ -137,17 +137,23 @@ class Context:
             sql = sql.replace("?", "%s")
         return connection.execute(sql, params).fetchall()
 
-    def get(self, path: str, *, expect: int = 200) -> Callable[[], None]:
-        """Return a callable that asks the workbench for `path` through the test client."""
+    def get(self, path: str, *, contains: str) -> Callable[[], None]:
+        """Return a callable that asks the workbench for `path` through the test client.
+
+        The first answer must be 200 and contain `contains` (a piece of the page's own
+        content), so a redirect to the sign-in page or an error page is never timed.
+        """
         client = self.app().test_client()
         user = self.bench_user()
         if user is not None:  # signed in as after the sign-in form, as the tests do
             with client.session_transaction() as cookie:
                 cookie["_user_id"], cookie["_fresh"] = user.get_id(), True
+        response = client.get(path)
+        check_answer(path, response.status_code, response.get_data(as_text=True), contains)
 
         def fetch():
             response = client.get(path)
-            if response.status_code != expect:
+            if response.status_code != 200:
                 raise AssertionError(f"GET {path} answered {response.status_code}")
             response.close()
 
@@ -172,6 +178,14 @@ class Context:
         finally:
             event.remove(engine, "before_cursor_execute", count)
         return len(sent)
+
+
+def check_answer(path: str, status: int, body: str, contains: str) -> None:
+    """Fail unless a timed page answered 200 with a piece of its expected content."""
+    if status != 200:
+        raise AssertionError(f"GET {path} answered {status}, not 200")
+    if not contains or contains not in body:
+        raise AssertionError(f"GET {path} answered 200 without {contains!r}: {body[:300]!r}")
 
 
 def median_ms(fn: Callable[[], object], *, seconds: float, warm: int = 2, most: int = 500) -> float:
@@ -252,7 +266,8 @@ def workbench_server(ctx: Context, *, workers: int, log_dir: Path) -> Iterator[s
            "COUNTERCLAIM_INSTANCE": instance}  # fmt: skip
     log = log_dir / f"gunicorn-{ctx.engine}-{ctx.claims}-{workers}w.log"
     try:
-        with running(command, env=env, ready_path="/vocabulary", log=log) as base:
+        # The sign-in page answers 200 to anyone (every other page redirects there).
+        with running(command, env=env, ready_path="/login", log=log) as base:
             yield base
     finally:
         shutil.rmtree(instance, ignore_errors=True)
@@ -390,12 +405,23 @@ def sign_in(base: str, ctx: Context) -> dict[str, str]:
 
 
 def http_load(
-    base: str, path: str, *, seconds: float, connections: int = 4, cookies: dict | None = None
+    base: str,
+    path: str,
+    *,
+    contains: str,
+    seconds: float,
+    connections: int = 4,
+    cookies: dict | None = None,
 ) -> dict:
     """Send GET `path` from `connections` clients for `seconds`; return rps and latencies.
 
-    Uses `wrk` when it is installed (it costs the servers less CPU), else Python threads.
+    First checks one answer: 200 with `contains` in it. Uses `wrk` when it is installed
+    (it costs the servers less CPU), else Python threads.
     """
+    client = Client(base)
+    client.cookies.update(cookies or {})
+    answer = client.request("GET", path)
+    check_answer(base + path, answer.status, answer.body, contains)
     wrk = shutil.which("wrk")
     if wrk:
         return _wrk(wrk, base + path, seconds=seconds, connections=connections, cookies=cookies)
@@ -432,7 +458,7 @@ def _thread_load(
             response = client.request("GET", path)
             with lock:
                 times.append(response.seconds)
-                bad[0] += response.status >= 400
+                bad[0] += response.status != 200
 
     threads = [threading.Thread(target=worker) for _ in range(connections)]
     started = time.monotonic()

@@ -28,6 +28,7 @@ class ListPage:
     datasette: str | None  # the same page on Datasette, relative to the database's table
     raw: Callable  # raw(ctx, connection) -> rows
     first_date: str | None = None  # stated_on of the page's first row (checked on Datasette)
+    contains: str = ""  # a piece of the workbench's answer: the first row's link
 
 
 def _as_date(value) -> date:
@@ -130,5 +131,6 @@ def list_pages(ctx: Context, connection) -> list[ListPage]:
                 datasette="/claims?" + urlencode(theirs_query),
                 raw=lambda ctx, conn, sql=sql, after=after: sql.fetch(ctx, conn, after),
                 first_date=str(rows[0][3]) if rows else None,
+                contains=f'href="/claims/{rows[0][0]}"' if rows else "No claims",
             ))  # fmt: skip
     return pages

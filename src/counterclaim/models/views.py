@@ -24,7 +24,11 @@ claim_consensus = Table(
     "claim_consensus",
     view_metadata,
     Column("claim_id", Integer, comment="The assessed claim."),
-    Column("assessments", Integer, comment="All assessments of the claim, earlier ones included."),
+    Column(
+        "assessments",
+        Integer,
+        comment="The claim's standing assessments, earlier ones included (withdrawn ones not).",
+    ),
     Column("analysts", Integer, comment="Analysts with a current (latest) assessment."),
     Column("cannot_judge", Integer, comment="Analysts whose latest credibility is 6."),
     Column(

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from counterclaim.models import (
@@ -17,6 +17,7 @@ from counterclaim.models import (
     ClaimTag,
     Source,
     Tag,
+    claim_consensus,
 )
 from counterclaim.models.base import utcnow
 from counterclaim.models.vocabulary import RELIABILITY
@@ -180,16 +181,25 @@ def narrow(session: Session, stmt, f: ClaimFilters):
         stmt = stmt.where(_tagged(session, f.tag_id))
     if f.disagreement:
         stmt = stmt.where(_analysts_disagree())
-    if f.source_id is not None or f.min_reliability:
-        appears = exists().where(ClaimSource.claim_id == Claim.id)
-        if f.source_id is not None:
-            appears = appears.where(ClaimSource.source_id == f.source_id)
+    if f.source_id is not None:
+        # The source's few claims, found through claim_sources' index on source_id: an
+        # EXISTS per claim walked every claim in the sort order to find them.
+        carried = select(ClaimSource.claim_id).where(ClaimSource.source_id == f.source_id)
         if f.min_reliability:
             letters = [r for r in RELIABILITY if r <= f.min_reliability]
-            appears = appears.where(
-                ClaimSource.source_id == Source.id, Source.reliability.in_(letters)
+            carried = carried.join(Source, Source.id == ClaimSource.source_id).where(
+                Source.reliability.in_(letters)
             )
-        stmt = stmt.where(appears)
+        stmt = stmt.where(Claim.id.in_(carried))
+    elif f.min_reliability:
+        letters = [r for r in RELIABILITY if r <= f.min_reliability]
+        stmt = stmt.where(
+            exists().where(
+                ClaimSource.claim_id == Claim.id,
+                ClaimSource.source_id == Source.id,
+                Source.reliability.in_(letters),
+            )
+        )
     if f.year == "none":
         stmt = stmt.where(Claim.stated_on.is_(None))
     elif f.year:
@@ -236,42 +246,39 @@ def best_reliability(session: Session, claim_ids: list[int]) -> dict[int, str]:
 
 
 def contradiction_counts(session: Session, claim_ids: list[int]) -> dict[int, int]:
-    """Return how many claims contradict each of `claim_ids`, in one query."""
+    """Return how many claims contradict each of `claim_ids`, in one query.
+
+    One grouped count per end of the link, each through its own index, sent together
+    (a statement costs the page more than its SQL, PostgreSQL a round trip besides).
+    """
     if not claim_ids:
         return {}
+    ends = [
+        select(column.label("claim_id"), func.count().label("n"))
+        .where(ClaimLink.relation == "contradicts", column.in_(claim_ids))
+        .group_by(column)
+        for column in (ClaimLink.from_claim_id, ClaimLink.to_claim_id)
+    ]
     counts: dict[int, int] = {}
-    for column in (ClaimLink.from_claim_id, ClaimLink.to_claim_id):
-        stmt = (
-            select(column, func.count())
-            .where(ClaimLink.relation == "contradicts", column.in_(claim_ids))
-            .group_by(column)
-        )
-        for claim_id, n in session.execute(stmt):
-            counts[claim_id] = counts.get(claim_id, 0) + n
+    for claim_id, n in session.execute(union_all(*ends)):
+        counts[claim_id] = counts.get(claim_id, 0) + n
     return counts
 
 
 def disagreements(session: Session, claim_ids: list[int]) -> set[int]:
     """Return which of `claim_ids` the analysts disagree on (spread >= 2), in one query.
 
-    Read from these claims' own assessments: the `claim_consensus` view would rank every
-    assessment in the database first (seconds at a million claims).
+    Read from the `claim_consensus` view, which answers a filter on claim_id through the
+    assessments' index (migration 0013).
     """
     if not claim_ids:
         return set()
-    rows = session.execute(
-        select(Assessment.claim_id, Assessment.analyst_id, Assessment.credibility)
-        .where(Assessment.claim_id.in_(claim_ids), standing(Assessment))
-        .order_by(Assessment.id)
+    rows = session.scalars(
+        select(claim_consensus.c.claim_id).where(
+            claim_consensus.c.claim_id.in_(claim_ids), claim_consensus.c.credibility_spread >= 2
+        )
     )
-    latest: dict[tuple[int, int], int] = {}
-    for claim_id, analyst_id, credibility in rows:
-        latest[(claim_id, analyst_id)] = credibility  # later rows overwrite earlier ones
-    rated: dict[int, list[int]] = {}
-    for (claim_id, _analyst), credibility in latest.items():
-        if credibility < 6:
-            rated.setdefault(claim_id, []).append(credibility)
-    return {claim_id for claim_id, values in rated.items() if max(values) - min(values) >= 2}
+    return set(rows)
 
 
 def _analysts_disagree():
@@ -344,34 +351,42 @@ SECTIONS = {
 }
 
 
-def _with_details(relationship):
-    return selectinload(relationship).options(
-        joinedload(Claim.claimant), selectinload(Claim.appearances).joinedload(ClaimSource.source)
-    )
-
-
 def claim_dossier(session: Session, claim_id: int) -> ClaimDossier | None:
-    """Load a claim with its sources, related claims, assessments, notes and consensus."""
-    appearances = selectinload(Claim.appearances).joinedload(ClaimSource.source)
-    claim = session.scalar(
-        select(Claim)
-        .where(Claim.id == claim_id)
-        .options(joinedload(Claim.claimant), selectinload(Claim.tags), appearances)
+    """Load a claim with its sources, related claims, assessments, notes and consensus.
+
+    The claim and the claims it is linked to are read by one statement (with one more for
+    their tags and one for their appearances, whose sources and publishers come joined):
+    each statement costs the page more in the ORM than in the database.
+    """
+    links = list(
+        session.scalars(
+            select(ClaimLink)
+            .where(or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id))
+            .order_by(ClaimLink.id)
+        )
     )
+    others = [_other_end(link, claim_id) for link in links]
+    loaded = {
+        claim.id: claim
+        for claim in session.scalars(
+            select(Claim)
+            .where(Claim.id.in_([claim_id, *others]))
+            .options(
+                joinedload(Claim.claimant),
+                selectinload(Claim.tags),
+                selectinload(Claim.appearances)
+                .joinedload(ClaimSource.source)
+                .joinedload(Source.publisher),
+            )
+        )
+    }
+    claim = loaded.get(claim_id)
     if claim is None:
         return None
     dossier = ClaimDossier(claim=claim)
-    links = session.scalars(
-        select(ClaimLink)
-        .where(or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id))
-        .options(_with_details(ClaimLink.from_claim), _with_details(ClaimLink.to_claim))
-        .order_by(ClaimLink.id)
-    )
-    for link in links:
-        outgoing = link.from_claim_id == claim_id
-        other = link.to_claim if outgoing else link.from_claim
-        section = SECTIONS[(link.relation, outgoing)]
-        dossier.related.setdefault(section, []).append(Related(link=link, claim=other))
+    for link, other in zip(links, others, strict=True):
+        section = SECTIONS[(link.relation, link.from_claim_id == claim_id)]
+        dossier.related.setdefault(section, []).append(Related(link=link, claim=loaded[other]))
     assessments = session.scalars(
         select(Assessment)
         .where(Assessment.claim_id == claim_id)
@@ -421,6 +436,10 @@ def related_consensus(session: Session, claim_ids: list[int]) -> dict[int, dict]
         claim_id: consensus(claim_id, list(by.values()), total[claim_id] - len(by))
         for claim_id, by in latest.items()
     }
+
+
+def _other_end(link: ClaimLink, claim_id: int) -> int:
+    return link.to_claim_id if link.from_claim_id == claim_id else link.from_claim_id
 
 
 def consensus(claim_id: int, current: list[Assessment], earlier: int) -> dict | None:

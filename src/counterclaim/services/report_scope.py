@@ -139,9 +139,9 @@ class ResolvedScope:
         """Return SELECT claims.id of every claim in scope."""
         s = self.scope
         stmt = select(Claim.id)
-        for tag_id, _ in self.tags:
+        for tag_id, _ in self.tags:  # from the tag's index, not an EXISTS per claim
             stmt = stmt.where(
-                exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == tag_id)
+                Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag_id == tag_id))
             )
         if self.actor:
             stmt = stmt.where(Claim.claimant_id == self.actor[0])

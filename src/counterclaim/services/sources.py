@@ -100,6 +100,13 @@ def list_sources(
     return paginate(session, stmt, SORTS[sort], Source.id, after=after, size=size, before=before)
 
 
+def source_with_publisher(session: Session, source_id: int) -> Source | None:
+    """Return a source with its publisher read in the same statement, or None."""
+    return session.scalar(
+        select(Source).where(Source.id == source_id).options(joinedload(Source.publisher))
+    )
+
+
 def source_appearances(session: Session, source_id: int, *, limit: int = 200) -> list[ClaimSource]:
     """Return the claims a source carries, with their excerpts, in source order."""
     stmt = (

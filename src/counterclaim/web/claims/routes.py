@@ -1,5 +1,7 @@
 """The claims area: the list, a claim's page, and entering, editing and deleting claims."""
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -65,9 +67,30 @@ def index():
     claimant = session.get(Actor, form.claimant.data) if form.claimant.data else None
     return render_template(
         "claims/list.html", form=form, page=page, counts=counts, disputed=disputed,
-        source=source, claimant=claimant, facets=facets.claim_facets(session, filters),
+        source=source, claimant=claimant, facets=_facets(session, filters),
         consensus=consensus, reliability=reliability,
     )  # fmt: skip
+
+
+FACET_SETS = 256  # sets of filters whose facets are kept
+
+
+def _facets(session, filters: service.ClaimFilters) -> facets.Facets:
+    """Return the facets of `filters`, counted again once they are FACETS_SECONDS old.
+
+    Kept per set of filters (the most recently counted FACET_SETS), in this process.
+    """
+    max_age = current_app.config["FACETS_SECONDS"]
+    if not max_age:
+        return facets.claim_facets(session, filters)
+    cache = current_app.extensions.setdefault("counterclaim.facets", {})
+    key = tuple(sorted(vars(filters).items()))
+    kept = cache.get(key)
+    if kept is None or time.monotonic() - kept[0] > max_age:
+        if len(cache) >= FACET_SETS:
+            cache.pop(min(cache, key=lambda k: cache[k][0]), None)
+        kept = cache[key] = (time.monotonic(), facets.claim_facets(session, filters))
+    return kept[1]
 
 
 def _filters(form: ClaimFilterForm) -> service.ClaimFilters:
@@ -94,8 +117,9 @@ def detail(claim_id: int):
     dossier = service.claim_dossier(get_session(), claim_id)
     if dossier is None:
         abort(404, description=f"There is no claim #{claim_id}.")
-    review = jsonld.claim_review(
-        get_session(), claim_id, organisation=current_app.config["ORGANISATION"],
+    median = dossier.consensus["credibility_median"] if dossier.consensus else None
+    review = jsonld.loaded_claim_review(
+        dossier.claim, median, organisation=current_app.config["ORGANISATION"],
         url=url_for("claims.detail", claim_id=claim_id, _external=True),
     )  # fmt: skip
     return render_template(

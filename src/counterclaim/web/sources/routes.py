@@ -1,6 +1,6 @@
 """The sources area: where claims appear, and how reliable each source is."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -48,7 +48,9 @@ def index():
 @requires("viewer")
 def detail(source_id: int):
     session = get_session()
-    source = get_or_404(Source, source_id)
+    source = service.source_with_publisher(session, source_id)
+    if source is None:
+        abort(404, description=f"There is no source #{source_id}.")
     notes = session.scalars(
         select(Annotation).where(Annotation.source_id == source_id)
         .options(joinedload(Annotation.author)).order_by(Annotation.id)
