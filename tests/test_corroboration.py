@@ -391,6 +391,18 @@ def test_the_report_shows_corroboration_circular_reporting_and_claimants(client,
     assert f"| #{defended.id} Mosul is well defended | 2 | 0 | yes |" in text
     assert f"| #{collapsing.id} ISIS is collapsing | 0 | 0 |  |" in text
 
+    download = client.get("/reports/report.md?actor=ISIS-r").get_data(as_text=True)
+    assert f"| #{defended.id} Mosul is well defended | 2 | 0 | yes |" in download
+    document = client.get("/reports/report.json?actor=ISIS-r").get_json()
+    rigour = document["rigour"]
+    assert rigour["circular_reporting"] == [defended.id]
+    by_claim = {row["claim_id"]: row for row in rigour["corroboration"]}
+    assert (
+        by_claim[defended.id]["supporting_sources"],
+        by_claim[defended.id]["independent_origins"],
+    ) == (2, 0)
+    assert {row["name"] for row in rigour["claimants"]} == {"ISIS-r", "Abadi-r"}
+
 
 def test_researchers_read_the_views_through_the_read_only_console(research):
     """The console (read-only by the database's own means) runs both views on the demo."""

@@ -75,6 +75,9 @@ def report_command(
             report = build_report(
                 session, scope, stream=FORMATS[fmt].streams, counted=counted, detailed=fmt == "md"
             )
+            if fmt == "json":  # corroboration, circular reporting, claimants' records
+                found = report_rigour.report_rigour(session, scope)
+                report.extras["rigour"] = report_rigour.as_json(found)
             if output is None:
                 report_formats.write(report, fmt, sys.stdout.buffer)
             else:

@@ -53,6 +53,8 @@ def _pieces(report: Report) -> Iterator[str]:
     yield from _array("actor_matrix", (_cell(c) for c in report.cells))
     yield from _array("pairs", (_pair(p) for p in report.pairs))
     yield from _array("claims", (_claim(c) for c in report.claims))
+    for name, value in report.extras.items():
+        yield f",{_dump(name)}:{_dump(value)}"
     yield "}\n"
 
 

@@ -8,6 +8,7 @@ the report page and the Markdown report add these after the pairs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -72,6 +73,20 @@ def report_rigour(session: Session, scope: ReportScope) -> ReportRigour:
         )
     ]
     return found
+
+
+def as_json(found: ReportRigour) -> dict:
+    """Return the additions as one JSON-ready object (the JSON report's `rigour`)."""
+
+    def plain(row: dict) -> dict:
+        return {k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+
+    return {
+        "corroboration": [plain(row) for row in found.corroboration.values()],
+        "circular_reporting": [row["claim_id"] for row in found.circular],
+        "claimants": [plain(row) for row in found.claimants],
+        "truncated": found.truncated,
+    }
 
 
 def markdown(found: ReportRigour) -> str:

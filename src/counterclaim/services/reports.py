@@ -237,6 +237,8 @@ class Report:
     matrix_actors: int | None = None  # actors in the whole matrix, when cells has the top
     # each pair with both claims in full, read window by window (a `detailed` stream)
     detailed_pairs: Iterable[tuple[Pair, ReportClaim, ReportClaim]] | None = None
+    # further top-level JSON sections other services add (name → JSON-ready value)
+    extras: dict = field(default_factory=dict)
 
     @cached_property
     def matrix(self) -> ActorMatrix:

@@ -9,12 +9,14 @@ refused from the count. Pages and downloads are heavy requests (web/heavy.py).
 """
 
 from datetime import UTC, datetime
+from itertools import chain
 
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 
 from counterclaim import report_formats
 from counterclaim.report_formats import FORMATS, html, pdf
 from counterclaim.report_formats.pdf import TooLarge, refuse_too_large
+from counterclaim.services import report_rigour
 from counterclaim.services.reports import ReportScope, ScopeError, Window, build_report, count
 
 from ..access import requires
@@ -92,7 +94,12 @@ def download(fmt: str):
         built = build_report(
             session, scope, stream=spec.streams, counted=counted, detailed=fmt == "md"
         )
+        if fmt in ("json", "md"):  # corroboration, circular reporting, claimants' records
+            found = report_rigour.report_rigour(session, scope)
+            built.extras["rigour"] = report_rigour.as_json(found)
         pieces = report_formats.render(built, fmt)
+        if fmt == "md":
+            pieces = chain(pieces, ["\n" + report_rigour.markdown(found)])
     except (ScopeError, TooLarge) as error:
         return _bad_scope(error)
     filename = f"contradiction-report-{datetime.now(UTC):%Y%m%d-%H%M}.{spec.extension}"
