@@ -262,15 +262,6 @@ DEFAULTS: tuple[tuple[str, int, str], ...] = (
     *((meaning, code, "Admiralty code") for code, meaning in CREDIBILITY.items()),
 )
 
-STANCE_FOR_CREDIBILITY = {
-    1: "endorses",
-    2: "endorses",
-    3: "neutral",
-    4: "skeptical",
-    5: "refutes",
-    6: "neutral",
-}
-
 # Arabic letters written several ways (alef wasla, alef maksura, teh marbuta, Farsi yeh
 # and keheh) and the tatweel, which only stretches a word.
 _FOLDS = str.maketrans({"ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك", "ـ": None})
@@ -318,11 +309,6 @@ class Mapping:
     @property
     def is_mapped(self) -> bool:
         return self.origin != "unmapped"
-
-    @property
-    def stance(self) -> str:
-        """The stance a review with this verdict takes toward the claim."""
-        return STANCE_FOR_CREDIBILITY[self.credibility]
 
 
 class VerdictMap:
