@@ -18,11 +18,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = 4 * 1024**3  # bytes of address space for the runner and its children
 
-# Modules that another open branch turns into run(ctx) modules (issue 15, section 4).
-# The runner fails on a module without run(ctx); this list must shrink to nothing: the
-# test below fails as soon as one of these gains run(ctx) and is still listed here.
-PENDING = {"reports"}
-
 
 def _bounded() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
@@ -32,13 +27,8 @@ def _bounded() -> None:
 def test_every_benchmark_runs_at_a_small_size(tmp_path):
     found = (ROOT / "tests/benchmarks").glob("bench_*.py")
     modules = {path.stem.removeprefix("bench_") for path in found}
-    for name in PENDING:
-        source = (ROOT / f"tests/benchmarks/bench_{name}.py").read_text()
-        assert "\ndef run(" not in source, f"bench_{name} has run(ctx) now: remove it from PENDING"
     argv = [sys.executable, "-m", "tests.benchmarks", "--small", "--out", str(tmp_path),
             "--data-dir", str(tmp_path / "data")]  # fmt: skip
-    if PENDING:
-        argv += ["--skip", *PENDING]
     env = os.environ | {"PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200"}
     done = subprocess.run(  # noqa: S603 - our own runner
         argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
@@ -48,7 +38,7 @@ def test_every_benchmark_runs_at_a_small_size(tmp_path):
     (saved,) = tmp_path.glob("benchmarks-*.json")
     results = json.loads(saved.read_text())["results"]
     ran = {r["bench"] for r in results}
-    assert ran == modules - PENDING, done.stdout[-3000:]
+    assert ran == modules, done.stdout[-3000:]
     assert not [r for r in results if r["name"] == "(failed)"]
     pages = {r["name"]: r for r in results if r["bench"] == "pages"}
     assert pages["claim page"]["statements"] > 0

@@ -84,12 +84,12 @@ def test_an_analyst_corrects_their_own_note_assessment_link_and_excerpt(
             _shoot(page, "assess-prefilled")
             page.get_by_label("Credibility").select_option("5")
             page.get_by_role("button", name="Record assessment").click()
-            expect(page.locator("#assessments")).to_contain_text("Consensus credibility: 5")
+            expect(page.locator(".consensus-box .credibility")).to_have_text("5")
             page.locator("#assessments").get_by_role("link", name="withdraw").click()
             _shoot(page, "assessment-withdraw")
             page.get_by_role("button", name="Withdraw").click()
             expect(page.get_by_role("status")).to_contain_text("Assessment withdrawn")
-            expect(page.locator("#assessments")).to_contain_text("Consensus credibility: 4")
+            expect(page.locator(".consensus-box .credibility")).to_have_text("4")
             expect(page.locator("#assessments")).to_contain_text("(withdrawn ")
 
             # The link becomes a contradiction, with a stronger rationale.
@@ -103,8 +103,7 @@ def test_an_analyst_corrects_their_own_note_assessment_link_and_excerpt(
             expect(page.locator("#counterclaims")).to_contain_text("The video shows the opposite.")
 
             # The excerpt's typo is corrected.
-            page.get_by_text("Manage attached sources").click()
-            page.get_by_role("link", name="correct").click()
+            page.locator("#counterclaims .this-side").get_by_role("link", name="correct").click()
             _shoot(page, "appearance-edit")
             page.get_by_label("Exact excerpt").fill("ISIS is collapsing")
             page.get_by_role("button", name="Save").click()
