@@ -11,11 +11,16 @@ LAYERS = ["models", "services", "report_formats"]
 
 
 def _imports(path: Path) -> set[str]:
+    """The absolute names of the modules a file imports (relative imports resolved)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = ["counterclaim", *path.relative_to(PACKAGE).parent.parts]
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - node.level + 1]
+            names.add(".".join([*base, node.module] if node.module else base))
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
     return names

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counterclaim.services.result_formats import csv_cell, csv_chunks
-from counterclaim.services.sql_console import (
+from counterclaim.services.research.result_formats import csv_cell, csv_chunks
+from counterclaim.services.research.sql_console import (
     Blob,
     ConsoleError,
     QueryTimedOut,

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from flask import Response, current_app, render_template, request, stream_with_context
 
-from counterclaim.services import result_formats
-from counterclaim.services.sql_console import (
+from counterclaim.services.research import result_formats
+from counterclaim.services.research.sql_console import (
     Console,
     ConsoleBusy,
     ConsoleError,
