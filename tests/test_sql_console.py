@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from counterclaim.services.research.sql_console import (
+from counterclaim.services.research.sql_common import (
     ConsoleBusy,
     ConsoleError,
     ConsoleSettings,

@@ -3,7 +3,7 @@
 `create_readonly_role` is idempotent: it creates the role (or brings an existing one back
 in line), grants CONNECT on the database, USAGE on the schema and SELECT on every table
 and research view, column by column where a table has a column hidden from the console
-(secrets, and the account details of `users`: see `sql_console.hidden_columns`), and revokes any
+(secrets, and the account details of `users`: see `sql_common.hidden_columns`), and revokes any
 other privilege on them. Run it again after a migration adds tables.
 """
 
@@ -18,7 +18,7 @@ from counterclaim.models import Base
 from counterclaim.models.views import view_metadata
 
 from ..errors import DomainError
-from .sql_console import hidden_columns
+from .sql_common import hidden_columns
 
 DEFAULT_ROLE = "counterclaim_reader"
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")

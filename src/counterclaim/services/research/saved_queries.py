@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from counterclaim.models import SavedQuery
 
 from ..errors import Duplicate, NotAllowed
-from .sql_console import ConsoleSettings
+from .sql_common import ConsoleSettings
 
 MAX_NAME = 200
 

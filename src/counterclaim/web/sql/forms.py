@@ -5,7 +5,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from counterclaim.services.research.saved_queries import MAX_NAME
-from counterclaim.services.research.sql_console import ConsoleSettings
+from counterclaim.services.research.sql_common import ConsoleSettings
 
 from ..fields import strip
 

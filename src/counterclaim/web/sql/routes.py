@@ -8,7 +8,7 @@ from counterclaim.models import SavedQuery
 from counterclaim.services.errors import DomainError
 from counterclaim.services.research import saved_queries as service
 from counterclaim.services.research.schema import data_dictionary
-from counterclaim.services.research.sql_console import parameter_names
+from counterclaim.services.research.sql_common import parameter_names
 
 from ..access import requires
 from ..confirm import delete_after_confirmation
