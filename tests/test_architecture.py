@@ -2,6 +2,7 @@
 notebooks and the CLI share every rule with the web."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,17 @@ def test_the_layer_never_imports_flask_or_the_web(layer):
             or name.startswith("counterclaim.web")
         }  # fmt: skip
         assert not forbidden, f"{path.name} imports {sorted(forbidden)}"
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted(PACKAGE.rglob("*.py")) if _lines(p) > 400],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_a_module_over_400_lines_says_why_at_its_top(path):
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    assert re.search(r"\b(over|longer than) 400 lines\b", docstring, re.I), "split it or say why"

@@ -6,6 +6,9 @@ already in the database. Loading is idempotent: rows are matched on their natura
 loading the same file twice creates nothing the second time (a saved query is matched on
 its name, and one already there is left as it is). The loader flushes but never commits;
 the caller does.
+
+Over 400 lines for a reason: one `_Loader` method per section of the seed file, in the
+order the rows are created, sharing the loader's lookups.
 """
 
 from __future__ import annotations

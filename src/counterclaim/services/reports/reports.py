@@ -9,6 +9,10 @@ are single-use iterators, so that CSV and JSON output stay flat in memory howeve
 the scope; otherwise they are lists. A stream keeps one statement open at a time: the
 claims come as narrow rows in timeline order, and their text, sources, assessments,
 notes and links are read for each batch of `CLAIM_BATCH` claims by id.
+
+Over 400 lines for a reason: most of it is the report's data structure (a dataclass per
+part), which every format reads, beside the one builder that fills it; the SQL is apart
+(report_queries.py).
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ Frames (child to parent), each a one-byte tag then its body:
      b u32 size + u8 n + n bytes (a blob summarised: its size and first bytes)
   E  the result ended
   X  u32 length, JSON error {"kind", "message", ...}
+
+Over 400 lines for a reason: it is started as a script (`python -I sql_worker.py`) that
+imports only the standard library (and psycopg), so it cannot lean on sibling modules.
 """
 
 from __future__ import annotations
