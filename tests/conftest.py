@@ -41,7 +41,7 @@ def quick_password_hashing():
     """Hash passwords with argon2id at its cheapest in tests (the real cost is ~0.1 s)."""
     from argon2 import PasswordHasher
 
-    from counterclaim.services import users
+    from counterclaim.services.accounts import users
 
     real = users._hasher, users._DUMMY_HASH
     users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

@@ -126,7 +126,7 @@ def main() -> int:
         server.terminate()
         server.wait(10)
         if url.startswith("postgresql"):
-            from counterclaim.services.readonly_role import drop_readonly_role
+            from counterclaim.services.research.readonly_role import drop_readonly_role
 
             owner = create_engine(url)
             drop_readonly_role(owner, role)

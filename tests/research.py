@@ -13,9 +13,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from counterclaim.db import make_engine
-from counterclaim.services import migrations, seed
-from counterclaim.services.readonly_role import create_readonly_role, drop_readonly_role
-from counterclaim.services.sql_console import Console, ConsoleSettings
+from counterclaim.services import migrations
+from counterclaim.services.demo import seed
+from counterclaim.services.research.readonly_role import create_readonly_role, drop_readonly_role
+from counterclaim.services.research.sql_common import ConsoleSettings
+from counterclaim.services.research.sql_console import Console
 
 #: The console's time limit in tests: short, so that the hostile catalogue stays fast.
 TIME_LIMIT = 0.3

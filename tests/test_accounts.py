@@ -12,7 +12,7 @@ from conftest import ENGINES
 from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import User
-from counterclaim.services import users
+from counterclaim.services.accounts import users
 from counterclaim.services.errors import DomainError
 from counterclaim.web.security import HEADERS
 

@@ -1,7 +1,7 @@
 """Several analysts: each one's latest assessment side by side, the consensus and spread,
 and disagreement (spread >= 2) flagged on the claim page and filterable in the list."""
 
-from counterclaim.services import claims
+from counterclaim.services.claims import claims
 from factories import make_assessment, make_claim, make_user
 
 

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from counterclaim.models import Claim, Revision, SavedQuery, Source
 from counterclaim.models.audit import AUDITED, HIDDEN, snapshot
-from counterclaim.services import history, tags
+from counterclaim.services.accounts import history
+from counterclaim.services.catalogue import tags
 from counterclaim.services.errors import NotAllowed
 from factories import (
     make_actor,
@@ -271,18 +272,23 @@ def test_no_bulk_statement_touches_an_audited_table():
 
     services = Path(__file__).resolve().parent.parent / "src" / "counterclaim" / "services"
     offenders = []
-    for path in sorted(services.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {
-                "update",
-                "delete",
-            }:
-                offenders.append(f"{path.name}:{node.lineno}")
-    assert offenders == []
+    for path in sorted(services.rglob("*.py")):  # the capability packages too
+        for function in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {
+                    "update",
+                    "delete",
+                }:
+                    offenders.append(f"{path.relative_to(services)}::{function.name}")
+    # A dump writes rows under the ids and revisions it names (revisions included), then
+    # fills self-references in with one UPDATE per column (services/exchange/dump.py).
+    assert offenders == ["exchange/dump.py::_fill_self_references"]
 
 
 def test_the_seed_load_is_audited(session):
-    from counterclaim.services import seed
+    from counterclaim.services.demo import seed
 
     before = session.scalar(select(func.count()).select_from(Revision))
     report = seed.load_seed(session, seed.default_seed_path())

@@ -10,7 +10,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from counterclaim.models.audit import snapshot
 from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY
-from counterclaim.services import claims, history, sources
+from counterclaim.services.accounts import history
+from counterclaim.services.catalogue import sources
+from counterclaim.services.claims import claims
 from counterclaim.services.errors import NotAllowed
 from factories import make_actor, make_tag, make_user
 

@@ -20,7 +20,8 @@ from werkzeug.serving import make_server
 
 from conftest import ENGINES
 from counterclaim.db import make_engine
-from counterclaim.services import migrations, users
+from counterclaim.services import migrations
+from counterclaim.services.accounts import users
 from counterclaim.web import create_app
 from factories import make_actor, make_claim
 

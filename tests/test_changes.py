@@ -12,10 +12,12 @@ from conftest import ENGINES
 from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import ClaimLink, ReportSnapshot, Tag
-from counterclaim.services import changes, derivations, migrations
-from counterclaim.services.changes import SinceError
-from counterclaim.services.reports import ReportScope
-from counterclaim.services.seed import default_seed_path, load_seed
+from counterclaim.services import migrations
+from counterclaim.services.catalogue import derivations
+from counterclaim.services.demo.seed import default_seed_path, load_seed
+from counterclaim.services.reports import changes
+from counterclaim.services.reports.changes import SinceError
+from counterclaim.services.reports.reports import ReportScope
 from factories import (
     make_actor,
     make_appearance,

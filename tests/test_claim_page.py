@@ -3,7 +3,7 @@ its own consensus, and the consensus in words near the top."""
 
 import pytest
 
-from counterclaim.services.consensus import meaning
+from counterclaim.services.claims.consensus import meaning
 from factories import make_appearance, make_assessment, make_claim, make_link, make_user
 
 

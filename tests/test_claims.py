@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from counterclaim.models import Claim, ClaimSource, Source
-from counterclaim.services import claims as service
+from counterclaim.services.claims import claims as service
 from factories import (
     make_actor,
     make_appearance,

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from counterclaim.services import claims as service
+from counterclaim.services.claims import claims as service
 from factories import make_actor, make_appearance, make_assessment, make_claim, make_source
 
 

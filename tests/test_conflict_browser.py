@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from conftest import ENGINES
 from counterclaim.db import make_engine
 from counterclaim.models import Claim
-from counterclaim.services import migrations, users
+from counterclaim.services import migrations
+from counterclaim.services.accounts import users
 from factories import make_actor, make_claim
 from test_browser import CHROMIUM_ARGS, TIMEOUT_MS, chromium_path, serving  # noqa: F401
 

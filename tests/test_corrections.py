@@ -7,8 +7,8 @@ from lxml import html
 from sqlalchemy import select
 
 from counterclaim.models import Annotation, Revision, Tag
-from counterclaim.services import claims, evidence, links
-from counterclaim.services.editing import EditConflict
+from counterclaim.services.claims import claims, evidence, links
+from counterclaim.services.claims.editing import EditConflict
 from counterclaim.services.errors import Duplicate, NotAllowed, StaleEdit
 from factories import (
     make_appearance,

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from conftest import ENGINES
 from counterclaim.db import make_engine
-from counterclaim.services import migrations, users
+from counterclaim.services import migrations
+from counterclaim.services.accounts import users
 from factories import make_actor, make_appearance, make_claim, make_link, make_source
 from test_browser import CHROMIUM_ARGS, TIMEOUT_MS, chromium_path, serving  # noqa: F401
 from test_conflict_browser import PASSWORD, _shoot, _signed_in

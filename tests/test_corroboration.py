@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from counterclaim.db import make_sessionmaker
 from counterclaim.models import Revision, Source, SourceDerivation, claim_corroboration
-from counterclaim.services import corroboration, derivations
+from counterclaim.services.catalogue import derivations
 from counterclaim.services.errors import Duplicate, NotAllowed
+from counterclaim.services.rigour import corroboration
 from factories import (
     make_actor,
     make_appearance,
@@ -384,8 +385,8 @@ def test_the_report_shows_corroboration_circular_reporting_and_claimants(client,
     assert f"#{defended.id} Mosul is well defended — 2 supporting sources, 0 independent" in page
     assert "ISIS-r 1 0 0 0 1" in page and "Abadi-r 1 0 0 0 1" in page
 
-    from counterclaim.services.report_rigour import markdown, report_rigour
-    from counterclaim.services.reports import ReportScope
+    from counterclaim.services.reports.report_rigour import markdown, report_rigour
+    from counterclaim.services.reports.reports import ReportScope
 
     text = markdown(report_rigour(session, ReportScope(actor="ISIS-r")))
     assert f"| #{defended.id} Mosul is well defended | 2 | 0 | yes |" in text

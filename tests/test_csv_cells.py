@@ -7,8 +7,8 @@ import io
 import pytest
 
 from counterclaim import report_formats
-from counterclaim.services.reports import ReportScope, build_report
-from counterclaim.services.result_formats import FORMULA_STARTS, csv_cell
+from counterclaim.services.reports.reports import ReportScope, build_report
+from counterclaim.services.research.result_formats import FORMULA_STARTS, csv_cell
 from factories import make_actor, make_claim, make_link
 
 DANGEROUS = ["=", "+", "-", "@", "\t", "\r"]

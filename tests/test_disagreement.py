@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from counterclaim.models import claim_consensus
-from counterclaim.services import claims as service
+from counterclaim.services.claims import claims as service
 from factories import make_actor, make_assessment, make_claim, make_user
 
 # Each case: the ratings in the order they were made, as (analyst, credibility).

@@ -1,4 +1,4 @@
-"""Edit conflicts never lose work: the three-way merge on save (services/editing.py), on
+"""Edit conflicts never lose work: the three-way merge on save (services/claims/editing.py), on
 claims and sources, through the service and through the forms."""
 
 import json
@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from lxml import html
 
-from counterclaim.services import claims, sources
-from counterclaim.services.editing import EditConflict, encode_base, three_way
+from counterclaim.services.catalogue import sources
+from counterclaim.services.claims import claims
+from counterclaim.services.claims.editing import EditConflict, encode_base, three_way
 from factories import make_actor, make_claim, make_source, make_tag, make_user
 
 

@@ -6,8 +6,8 @@ picker's find-as-you-type and the duplicate suggestions.
 
 import pytest
 
-from counterclaim.services import search
-from counterclaim.services.search_query import arabic_variants, fts5_match, parse, tsquery
+from counterclaim.services.search import search
+from counterclaim.services.search.search_query import arabic_variants, fts5_match, parse, tsquery
 from factories import make_actor, make_claim
 
 TEXTS = {

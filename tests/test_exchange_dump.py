@@ -23,8 +23,9 @@ from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import Actor, Base, Claim, Revision, Tag
 from counterclaim.models.audit import AUDITED
-from counterclaim.services import migrations, synthetic
-from counterclaim.services.actor_aliases import merge_actors
+from counterclaim.services import migrations
+from counterclaim.services.catalogue.actor_aliases import merge_actors
+from counterclaim.services.demo import synthetic
 from counterclaim.services.exchange import ImportRefused, dump, read_plan, run_import
 from counterclaim.services.exchange.relations import set_relation
 from test_migrations import fill

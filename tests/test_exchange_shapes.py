@@ -24,8 +24,8 @@ from counterclaim.report_formats import markdown
 from counterclaim.services.exchange import ImportFileError, ImportRefused, read_plan, run_import
 from counterclaim.services.exchange.relations import set_relation
 from counterclaim.services.exchange.tabular import Mapping
-from counterclaim.services.report_scope import ReportScope
-from counterclaim.services.reports import build_report
+from counterclaim.services.reports.report_scope import ReportScope
+from counterclaim.services.reports.reports import build_report
 
 DATA = Path(__file__).parent / "data" / "exchange"
 

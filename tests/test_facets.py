@@ -9,8 +9,8 @@ from html import unescape
 import pytest
 from sqlalchemy import text
 
-from counterclaim.services import facets as service
-from counterclaim.services.claims import ClaimFilters, list_claims
+from counterclaim.services.claims import facets as service
+from counterclaim.services.claims.claims import ClaimFilters, list_claims
 from factories import (
     make_actor,
     make_appearance,

@@ -4,7 +4,7 @@ values; a claim's history includes its links, appearances, assessments and notes
 from datetime import date, timedelta
 
 from counterclaim.models.base import utcnow
-from counterclaim.services import history
+from counterclaim.services.accounts import history
 from factories import make_actor, make_appearance, make_claim, make_link, make_note, make_user
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import func, select, text
 from conftest import ENGINES
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import Actor, Claim, Revision, Source, Tag
-from counterclaim.services import ids, migrations, synthetic
-from counterclaim.services.claims import delete_claim
+from counterclaim.services import ids, migrations
+from counterclaim.services.claims.claims import delete_claim
+from counterclaim.services.demo import synthetic
 from counterclaim.services.exchange import dump, run_import
 from factories import make_actor, make_claim, make_source, make_tag, make_user
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from counterclaim.models import ClaimLink
-from counterclaim.services import links as service
+from counterclaim.services.claims import links as service
 from counterclaim.services.errors import Duplicate, NotAllowed
 from factories import make_claim, make_link
 

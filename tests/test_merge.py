@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import or_, select
 
 from counterclaim.models import Annotation, Assessment, ClaimLink, ClaimSource, Revision
-from counterclaim.services import merging
+from counterclaim.services.claims import merging
 from counterclaim.services.errors import NotAllowed
 from factories import (
     make_appearance,

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from counterclaim.models import Claim
-from counterclaim.services import claims as service
+from counterclaim.services.claims import claims as service
 from counterclaim.services.pagination import BadCursor, decode_cursor, encode_cursor
 from factories import make_actor, make_claim
 

@@ -1,7 +1,7 @@
 """Record pickers reach every actor, source and tag, by script or by a Search button."""
 
 from counterclaim.models import ClaimSource
-from counterclaim.services import pickers
+from counterclaim.services.catalogue import pickers
 from factories import make_actor, make_claim, make_source, make_tag
 
 

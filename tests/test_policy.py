@@ -3,7 +3,12 @@
 import pytest
 
 from counterclaim.models import Annotation, Assessment, Claim, User
-from counterclaim.services.policy import NotPermitted, check_may_change, may_change, owner_id
+from counterclaim.services.accounts.policy import (
+    NotPermitted,
+    check_may_change,
+    may_change,
+    owner_id,
+)
 
 
 def _user(role: str, user_id: int = 1, **overrides) -> User:

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from conftest import ENGINES
 from counterclaim.db import make_engine
-from counterclaim.services import claims as claim_service
-from counterclaim.services import migrations, synthetic
+from counterclaim.services import migrations
+from counterclaim.services.claims import claims as claim_service
+from counterclaim.services.demo import synthetic
 from counterclaim.services.pagination import encode_cursor
 from plans import full_scans, plan_text
 

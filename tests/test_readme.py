@@ -134,3 +134,29 @@ def test_no_line_is_repeated_word_for_word():
     lines = [line for line in README.splitlines() if len(line) > 30]
     doubled = sorted({line for line in lines if lines.count(line) > 1})
     assert not doubled, f"lines a merge may have doubled: {doubled[:5]}"
+
+
+SERVICES = ROOT / "src" / "counterclaim" / "services"
+
+
+def _expand(path: str) -> list[str]:
+    """`services/x/{a,b}.py` -> the paths it names."""
+    match = re.search(r"\{([^}]*)\}", path)
+    if not match:
+        return [path]
+    return [path[: match.start()] + part + path[match.end() :] for part in match[1].split(",")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted({p for m in re.findall(r"`(services/[\w/{},]+\.py)", README) for p in _expand(m)}),
+)
+def test_every_service_module_the_readme_names_exists(path):
+    assert (ROOT / "src" / "counterclaim" / path).is_file(), f"README names {path}"
+
+
+@pytest.mark.parametrize(
+    "package", sorted(p.name for p in SERVICES.iterdir() if (p / "__init__.py").is_file())
+)
+def test_every_services_package_is_in_the_architecture_tree(package):
+    assert re.search(rf"^ {{4}}{package}/ ", _section("Architecture"), re.M), package

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from counterclaim import report_formats
 from counterclaim.report_formats import csv as csv_format
 from counterclaim.report_formats import graph, html, markdown, pdf
-from counterclaim.services.reports import ReportScope, build_report
-from counterclaim.services.seed import default_seed_path, load_seed
+from counterclaim.services.demo.seed import default_seed_path, load_seed
+from counterclaim.services.reports.reports import ReportScope, build_report
 from factories import make_claim, make_link
 
 PAIR_HEADING = re.compile(r"Link #(\d+): claim #(\d+) against claim #(\d+)")

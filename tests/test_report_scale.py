@@ -3,9 +3,15 @@ built, a page that costs the same whatever the scope, streams read by batches.""
 
 import pytest
 
-from counterclaim.services import reports
-from counterclaim.services.reports import Consensus, Judgment, ReportScope, Window, build_report
-from counterclaim.services.seed import default_seed_path, load_seed
+from counterclaim.services.demo.seed import default_seed_path, load_seed
+from counterclaim.services.reports import reports
+from counterclaim.services.reports.reports import (
+    Consensus,
+    Judgment,
+    ReportScope,
+    Window,
+    build_report,
+)
 from factories import (
     make_actor,
     make_appearance,
@@ -132,7 +138,7 @@ def test_the_disputed_count_is_the_views(seeded):
     from sqlalchemy import func, select
 
     from counterclaim.models import claim_consensus
-    from counterclaim.services.report_queries import DISAGREEMENT
+    from counterclaim.services.reports.report_queries import DISAGREEMENT
 
     tag = make_tag(seeded)
     _grow(seeded, tag, 30)

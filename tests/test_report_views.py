@@ -14,7 +14,7 @@ from conftest import ENGINES
 from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.services import migrations
-from counterclaim.services.seed import default_seed_path, load_seed
+from counterclaim.services.demo.seed import default_seed_path, load_seed
 
 
 @pytest.fixture
@@ -227,7 +227,7 @@ def test_a_refused_pdf_is_refused_from_the_count_before_anything_is_built(
     client, seeded, monkeypatch, count_queries
 ):
     from counterclaim.report_formats import pdf
-    from counterclaim.services import reports
+    from counterclaim.services.reports import reports
 
     monkeypatch.setattr(pdf, "MAX_PAIRS", 8)
     built = []

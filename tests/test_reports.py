@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from counterclaim import report_formats
 from counterclaim.models import Claim, ClaimLink, ClaimSource
-from counterclaim.services.reports import ReportScope, ScopeError, build_report
-from counterclaim.services.seed import default_seed_path, load_seed
+from counterclaim.services.demo.seed import default_seed_path, load_seed
+from counterclaim.services.reports.reports import ReportScope, ScopeError, build_report
 from factories import (
     make_actor,
     make_appearance,

@@ -6,9 +6,9 @@ import yaml
 from sqlalchemy import func, select
 
 from counterclaim.models import SavedQuery
-from counterclaim.services import saved_queries as service
+from counterclaim.services.demo.seed import SeedError, default_seed_path, load_seed
 from counterclaim.services.errors import Duplicate, NotAllowed
-from counterclaim.services.seed import SeedError, default_seed_path, load_seed
+from counterclaim.services.research import saved_queries as service
 
 SHIPPED = {
     "Most contested claims",

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from counterclaim.models import claim_consensus
-from counterclaim.services import claims as service
+from counterclaim.services.claims import claims as service
 from factories import make_actor, make_assessment, make_claim, make_link, make_tag, make_user
 
 # Each analyst's ratings of one claim, oldest first: the latest one counts.

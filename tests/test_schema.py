@@ -12,9 +12,9 @@ from sqlalchemy import text
 from counterclaim.models import Base
 from counterclaim.models.base import secret_columns
 from counterclaim.models.views import view_metadata
-from counterclaim.services.er_diagram import er_diagram_svg, layers
-from counterclaim.services.schema import data_dictionary
-from counterclaim.services.seed import default_seed_path
+from counterclaim.services.demo.seed import default_seed_path
+from counterclaim.services.research.er_diagram import er_diagram_svg, layers
+from counterclaim.services.research.schema import data_dictionary
 from factories import make_appearance, make_claim, make_link, make_source
 
 SVG = "{http://www.w3.org/2000/svg}"

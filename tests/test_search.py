@@ -10,9 +10,9 @@ from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import Actor, Annotation, Claim, ClaimSource, Source
 from counterclaim.services import migrations
-from counterclaim.services import search as service
-from counterclaim.services.claims import ClaimFilters, list_claims
-from counterclaim.services.links import find_claims
+from counterclaim.services.claims.claims import ClaimFilters, list_claims
+from counterclaim.services.claims.links import find_claims
+from counterclaim.services.search import search as service
 from factories import make_actor, make_appearance, make_claim, make_note, make_source, make_user
 
 

@@ -15,7 +15,7 @@ from counterclaim.models.search import (
     search_table_descriptions,
 )
 from counterclaim.services import migrations
-from counterclaim.services import search as service
+from counterclaim.services.search import search as service
 
 # The revision the full-text search migration (0004) follows.
 BEFORE_SEARCH = "0005"

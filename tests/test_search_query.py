@@ -2,7 +2,7 @@
 
 import pytest
 
-from counterclaim.services.search_query import (
+from counterclaim.services.search.search_query import (
     MAX_TERMS,
     Term,
     exact_phrase,

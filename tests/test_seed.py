@@ -19,7 +19,7 @@ from counterclaim.models import (
     claim_consensus,
 )
 from counterclaim.models.vocabulary import SYMMETRIC_RELATIONS
-from counterclaim.services.seed import SeedError, SeedReport, default_seed_path, load_seed
+from counterclaim.services.demo.seed import SeedError, SeedReport, default_seed_path, load_seed
 from factories import make_actor
 
 SEED = default_seed_path()
@@ -394,7 +394,7 @@ def test_debkas_account_of_the_isis_video_adds_no_independent_origin(session, lo
     """DEBKA Weekly endorses ISIS's claim of a competent defence, but summarises ISIS's own
     video: two sources carry the claim, no independent origin does."""
     from counterclaim.models import claim_corroboration
-    from counterclaim.services.corroboration import corroboration
+    from counterclaim.services.rigour.corroboration import corroboration
 
     claim = session.scalars(select(Claim).where(Claim.text.startswith("ISIS has built"))).one()
     row = session.execute(

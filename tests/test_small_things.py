@@ -1,8 +1,8 @@
 """Small things users noticed: "an analyst", one charset in downloads, excerpts in the
 source's own order, the demo claims' dates."""
 
-from counterclaim.services.seed import default_seed_path, load_seed
-from counterclaim.services.sources import locator_order
+from counterclaim.services.catalogue.sources import locator_order
+from counterclaim.services.demo.seed import default_seed_path, load_seed
 from factories import make_appearance, make_source
 
 

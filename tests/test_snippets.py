@@ -2,8 +2,8 @@
 
 import pytest
 
-from counterclaim.services.search_query import parse
-from counterclaim.services.snippets import ELLIPSIS, snippet
+from counterclaim.services.search.search_query import parse
+from counterclaim.services.search.snippets import ELLIPSIS, snippet
 
 M, _ = True, False
 

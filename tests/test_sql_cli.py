@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from counterclaim.cli import main
-from counterclaim.services.readonly_role import drop_readonly_role
+from counterclaim.services.research.readonly_role import drop_readonly_role
 from research import TIME_LIMIT
 
 

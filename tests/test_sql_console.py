@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from counterclaim.services.sql_console import (
+from counterclaim.services.research.sql_common import (
     ConsoleBusy,
     ConsoleError,
     ConsoleSettings,
@@ -401,7 +401,7 @@ def test_settings_from_the_environment_format():
 def test_postgresql_without_a_readonly_role_is_unavailable(research):
     if research.kind != "postgresql":
         pytest.skip("PostgreSQL only")
-    from counterclaim.services.sql_console import Console
+    from counterclaim.services.research.sql_console import Console
 
     with pytest.raises(ConsoleUnavailable, match="create-readonly-role"):
         Console(research.url).run("SELECT 1")
@@ -410,7 +410,7 @@ def test_postgresql_without_a_readonly_role_is_unavailable(research):
 def test_postgresql_refuses_to_run_as_a_role_that_can_write(research):
     if research.kind != "postgresql":
         pytest.skip("PostgreSQL only")
-    from counterclaim.services.sql_console import Console
+    from counterclaim.services.research.sql_console import Console
 
     owner = Console(research.url, readonly_url=research.url)  # the superuser
     with pytest.raises(ConsoleUnavailable, match="superuser"):
@@ -420,7 +420,7 @@ def test_postgresql_refuses_to_run_as_a_role_that_can_write(research):
 def test_the_readonly_role_reads_everything_but_secrets(research):
     if research.kind != "postgresql":
         pytest.skip("PostgreSQL only")
-    from counterclaim.services.readonly_role import create_readonly_role
+    from counterclaim.services.research.readonly_role import create_readonly_role
 
     def can(privilege_sql: str) -> bool:
         return research.query(privilege_sql, role=research.role)[0][0]

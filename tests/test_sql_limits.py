@@ -17,13 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counterclaim.services.result_formats import csv_cell, csv_chunks
-from counterclaim.services.sql_console import (
-    Blob,
-    ConsoleError,
-    QueryTimedOut,
-    QueryTooLarge,
-)
+from counterclaim.services.research.result_formats import csv_cell, csv_chunks
+from counterclaim.services.research.sql_common import ConsoleError, QueryTimedOut, QueryTooLarge
+from counterclaim.services.research.sql_pool import Blob
 from research import TIME_LIMIT
 
 #: How far past the time limit a statement may still be running (the issue's bound: 1 s).

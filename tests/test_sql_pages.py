@@ -8,7 +8,7 @@ import json
 import pytest
 
 from counterclaim.models import SavedQuery
-from counterclaim.services.result_formats import csv_cell
+from counterclaim.services.research.result_formats import csv_cell
 from research import TIME_LIMIT
 
 

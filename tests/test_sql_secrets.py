@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from counterclaim.services.sql_console import Console, ConsoleError, QueryDenied
+from counterclaim.services.research.sql_common import ConsoleError, QueryDenied
+from counterclaim.services.research.sql_console import Console
 
 settings.register_profile(
     "sql-secrets",

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from conftest import ENGINES
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import Claim, ClaimLink, ClaimSource
-from counterclaim.services import migrations, synthetic
+from counterclaim.services import migrations
+from counterclaim.services.demo import synthetic
 from factories import make_claim
 
 

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select, text
 
 from counterclaim.models import Claim, ClaimOutcome, actor_track_record
-from counterclaim.services import outcomes, track_records
+from counterclaim.services.claims import outcomes
 from counterclaim.services.errors import NotAllowed
+from counterclaim.services.rigour import track_records
 from factories import make_actor, make_assessment, make_claim, make_link, make_user
 from test_corroboration import assert_no_table_scan, words
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from conftest import ENGINES
 from counterclaim.db import make_engine
-from counterclaim.services import migrations, users
+from counterclaim.services import migrations
+from counterclaim.services.accounts import users
 from factories import make_actor, make_claim, make_source
 from test_browser import (  # noqa: F401 - fixtures
     ANALYST,
@@ -119,7 +120,7 @@ MAIN_PAGES = (
 def demo_server(kind, database_url_factory):
     """Serve the demo seed (the Mosul offensive) with an administrator."""
     from counterclaim.models import Actor, Claim, Source
-    from counterclaim.services.seed import default_seed_path, load_seed
+    from counterclaim.services.demo.seed import default_seed_path, load_seed
 
     url = database_url_factory(kind)
     engine = make_engine(url)

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from counterclaim.report_formats import graph, html
-from counterclaim.services.er_diagram import er_diagram_svg
-from counterclaim.services.reports import ReportScope, build_report
-from counterclaim.services.schema import ColumnDoc, RelationDoc
+from counterclaim.services.reports.reports import ReportScope, build_report
+from counterclaim.services.research.er_diagram import er_diagram_svg
+from counterclaim.services.research.schema import ColumnDoc, RelationDoc
 from counterclaim.services.xml_text import REPLACEMENT, to_xml, xml_safe
 from factories import make_actor, make_claim, make_link
 

@@ -48,7 +48,7 @@ HEAVY_SETTINGS = (
 )
 
 #: Settings of the SQL console, each read from COUNTERCLAIM_<name> when it is set; the
-#: console checks their values when it starts (services/sql_console.py).
+#: console checks their values when it starts (services/research/sql_console.py).
 CONSOLE_SETTINGS = (
     "SQL_TIME_LIMIT",
     "SQL_ROW_LIMIT",

@@ -1,6 +1,6 @@
 """Import: claims per second from a dump and from CSV, against plain executemany.
 
-Makes min(N, 20,000) synthetic claims (counterclaim.services.synthetic) in a scratch
+Makes min(N, 20,000) synthetic claims (counterclaim.services.demo.synthetic) in a scratch
 SQLite database, exports them as a dump (`export --all`) and as a CSV of claims, then
 imports each into a fresh, migrated database of the data set's engine through the same
 code as `counterclaim import`, timing the read and parse, the write and the commit. On
@@ -23,7 +23,8 @@ from sqlalchemy.engine import make_url
 
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import Actor, Base, Claim
-from counterclaim.services import migrations, synthetic
+from counterclaim.services import migrations
+from counterclaim.services.demo import synthetic
 from counterclaim.services.exchange import dump, read_plan, run_import
 from counterclaim.services.exchange.reading import read_file
 

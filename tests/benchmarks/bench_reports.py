@@ -57,8 +57,9 @@ from counterclaim import report_formats  # noqa: E402
 from counterclaim.db import make_engine, reader  # noqa: E402
 from counterclaim.models import Claim, ClaimLink  # noqa: E402
 from counterclaim.report_formats import html, markdown, pdf  # noqa: E402
-from counterclaim.services import migrations, synthetic  # noqa: E402
-from counterclaim.services.reports import ReportScope, build_report, count  # noqa: E402
+from counterclaim.services import migrations  # noqa: E402
+from counterclaim.services.demo import synthetic  # noqa: E402
+from counterclaim.services.reports.reports import ReportScope, build_report, count  # noqa: E402
 
 try:  # under the runner (python -m tests.benchmarks)
     from .harness import Context, Measurement

@@ -19,9 +19,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from counterclaim.db import make_sessionmaker, reader
-from counterclaim.services import facets, search, synthetic
-from counterclaim.services.claims import ClaimFilters
-from counterclaim.services.search_query import fts5_match, parse, tsquery
+from counterclaim.services.claims import facets
+from counterclaim.services.claims.claims import ClaimFilters
+from counterclaim.services.demo import synthetic
+from counterclaim.services.search import search
+from counterclaim.services.search.search_query import fts5_match, parse, tsquery
 
 from .harness import Context, Measurement
 

@@ -99,7 +99,7 @@ class Context:
         Before sign-in exists the workbench acts as one local analyst and needs no account.
         """
         try:
-            from counterclaim.services.users import create_user, find_user
+            from counterclaim.services.accounts.users import create_user, find_user
         except ImportError:
             return None
         from counterclaim.web.database import get_session

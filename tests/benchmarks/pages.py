@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from counterclaim.services import synthetic
+from counterclaim.services.demo import synthetic
 from counterclaim.services.pagination import encode_cursor
 
 from .harness import Context

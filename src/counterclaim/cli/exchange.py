@@ -1,4 +1,8 @@
-"""`counterclaim import/export/backup/restore/verdicts/relations`: exchange data with others."""
+"""`counterclaim import/export/backup/restore/verdicts/relations`: exchange data with others.
+
+Over 400 lines for a reason: one thin command per exchange operation (import, export,
+backup, restore, verdicts, relations) and the progress and problem output they share.
+"""
 
 from __future__ import annotations
 

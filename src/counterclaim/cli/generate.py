@@ -5,7 +5,8 @@ import time
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from counterclaim.services import migrations, synthetic
+from counterclaim.services import migrations
+from counterclaim.services.demo import synthetic
 
 from . import Context, friendly_errors, main
 

@@ -11,8 +11,9 @@ from counterclaim.db import make_sessionmaker, reader
 from counterclaim.report_formats import FORMATS
 from counterclaim.report_formats import changes as changes_format
 from counterclaim.report_formats.pdf import refuse_too_large
-from counterclaim.services import changes, migrations, report_rigour
-from counterclaim.services.reports import ReportScope, ScopeError, build_report, count
+from counterclaim.services import migrations
+from counterclaim.services.reports import changes, report_rigour
+from counterclaim.services.reports.reports import ReportScope, ScopeError, build_report, count
 
 from . import Context, friendly_errors, main
 

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from counterclaim.models.search import INDEXED
 from counterclaim.services import migrations
-from counterclaim.services import search as service
+from counterclaim.services.search import search as service
 
 from . import Context, friendly_errors, main
 

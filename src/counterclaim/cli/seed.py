@@ -13,7 +13,7 @@ from . import Context, friendly_errors, main
 @friendly_errors
 def seed_command(ctx: Context, path: str | None) -> None:
     """Load demo data from PATH (default: the Mosul 2016 seed); loading twice adds nothing."""
-    from counterclaim.services import seed
+    from counterclaim.services.demo import seed
 
     if not migrations.is_up_to_date(ctx.engine):
         raise click.ClickException("the database is not migrated: run `counterclaim db upgrade`")

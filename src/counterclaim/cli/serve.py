@@ -41,7 +41,7 @@ def serve(ctx: Context, host: str, port: int, no_seed: bool) -> None:
 
 
 def _seed_if_empty(ctx: Context) -> None:
-    from counterclaim.services import seed
+    from counterclaim.services.demo import seed
 
     with ctx.session() as session:
         if seed.is_empty(session):
@@ -52,7 +52,7 @@ def _seed_if_empty(ctx: Context) -> None:
 
 def _first_admin(ctx: Context) -> None:
     """Create the administrator on first run; show a generated password once."""
-    from counterclaim.services import users
+    from counterclaim.services.accounts import users
 
     given = os.environ.get("COUNTERCLAIM_ADMIN_PASSWORD") or None
     with ctx.session() as session:

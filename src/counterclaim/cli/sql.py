@@ -11,14 +11,11 @@ import click
 from rich.console import Console as RichConsole
 from rich.table import Table
 
-from counterclaim.services import migrations, result_formats
-from counterclaim.services.readonly_role import DEFAULT_ROLE, create_readonly_role
-from counterclaim.services.sql_console import (
-    ConsoleError,
-    console_from_config,
-    line_and_column,
-    parameter_names,
-)
+from counterclaim.services import migrations
+from counterclaim.services.research import result_formats
+from counterclaim.services.research.readonly_role import DEFAULT_ROLE, create_readonly_role
+from counterclaim.services.research.sql_common import ConsoleError, line_and_column, parameter_names
+from counterclaim.services.research.sql_console import console_from_config
 
 from . import Context, friendly_errors, main
 from .migrate import db

@@ -6,7 +6,7 @@ import click
 
 from counterclaim.models.vocabulary import ROLES
 from counterclaim.services import migrations
-from counterclaim.services import users as service
+from counterclaim.services.accounts import users as service
 
 from . import Context, friendly_errors, main
 

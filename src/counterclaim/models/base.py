@@ -81,7 +81,7 @@ class CreatedBy:
 
 class Versioned:
     """Adds `version`, raised on every save, so that a stale edit is caught (optimistic
-    locking) and merged with the newer one (services/editing.py)."""
+    locking) and merged with the newer one (services/claims/editing.py)."""
 
     version: Mapped[int] = mapped_column(
         Integer,

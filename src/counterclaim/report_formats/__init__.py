@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from counterclaim.services.reports import Report
+from counterclaim.services.reports.reports import Report
 
 
 @dataclass(frozen=True)

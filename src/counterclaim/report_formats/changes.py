@@ -5,7 +5,7 @@ import json
 
 from markupsafe import Markup
 
-from counterclaim.services.changes import Changes
+from counterclaim.services.reports.changes import Changes
 
 from .markdown import esc
 

@@ -1,7 +1,7 @@
 """The report as CSV: one row per claim/counterclaim pair, streamed row by row.
 
 A cell that a spreadsheet would read as a formula gets the SQL console's guard
-(`services/result_formats.py::csv_cell`): one rule for every CSV the project writes.
+(`services/research/result_formats.py::csv_cell`): one rule for every CSV the project writes.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import csv
 import io
 from collections.abc import Iterator
 
-from counterclaim.services.reports import Report, Side
-from counterclaim.services.result_formats import csv_cell
+from counterclaim.services.reports.reports import Report, Side
+from counterclaim.services.research.result_formats import csv_cell
 
 from . import chunked
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from counterclaim.models.vocabulary import CREDIBILITY
-from counterclaim.services.reports import Pair, ReportClaim
+from counterclaim.services.reports.reports import Pair, ReportClaim
 from counterclaim.services.xml_text import to_xml
 
 LIMIT = 200  # more nodes than this is a hairball: keep the most contested ones

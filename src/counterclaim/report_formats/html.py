@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from counterclaim.models import vocabulary
 from counterclaim.paths import resource_dir
-from counterclaim.services.notes import render_markdown
-from counterclaim.services.reports import Pair, Report, ReportClaim
+from counterclaim.services.claims.notes import render_markdown
+from counterclaim.services.reports.reports import Pair, Report, ReportClaim
 
 from .graph import contradiction_graph, credibility_words, render_svg
 

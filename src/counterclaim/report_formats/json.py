@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from counterclaim.services.reports import MatrixCell, Pair, Report, ReportClaim
+from counterclaim.services.reports.reports import MatrixCell, Pair, Report, ReportClaim
 
 from . import chunked
 

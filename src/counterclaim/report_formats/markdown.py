@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from counterclaim.services.reports import Pair, Report, ReportClaim
+from counterclaim.services.reports.reports import Pair, Report, ReportClaim
 
 from . import html
 from .graph import credibility_words

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from counterclaim.services.corroboration import Corroboration
+from counterclaim.services.rigour.corroboration import Corroboration
 
 BOX_W, BOX_H, GAP_X, ROW_H, PAD = 190, 34, 40, 64, 12
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from counterclaim.services.errors import DomainError
-from counterclaim.services.reports import Report
+from counterclaim.services.reports.reports import Report
 
 from . import html
 

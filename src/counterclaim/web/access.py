@@ -16,7 +16,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from counterclaim.models.vocabulary import ROLE_ORDER
-from counterclaim.services import policy
+from counterclaim.services.accounts import policy
 
 PUBLIC = "anyone"
 # What someone signed in with a one-time password may do before choosing their own.

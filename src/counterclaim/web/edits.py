@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
-from counterclaim.services.editing import EditConflict, Merged, decode_base, encode_base
+from counterclaim.services.claims.editing import EditConflict, Merged, decode_base, encode_base
 from counterclaim.services.errors import DomainError
 
 from .database import get_session

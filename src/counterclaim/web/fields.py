@@ -115,7 +115,7 @@ class _Picker:
 
     def fill(self, session, *, exclude: int | None = None) -> None:
         """Offer the chosen records and the first matches of the search box."""
-        from counterclaim.services import pickers
+        from counterclaim.services.catalogue import pickers
 
         found = pickers.find(
             session, self.kind, self.query, include=self.chosen_ids(), exclude=exclude

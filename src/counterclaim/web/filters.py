@@ -4,9 +4,9 @@ from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from counterclaim.models import vocabulary
-from counterclaim.services import consensus
-from counterclaim.services.history import REFERENCES, changes_of
-from counterclaim.services.notes import render_markdown
+from counterclaim.services.accounts.history import REFERENCES, changes_of
+from counterclaim.services.claims import consensus
+from counterclaim.services.claims.notes import render_markdown
 
 from .access import may_change
 from .edits import shown

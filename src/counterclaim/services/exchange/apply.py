@@ -14,6 +14,9 @@ object that could be flushed by accident): what would be created is counted.
 The real import is all-or-nothing: a plan with any problem is refused before anything is
 written, unless `skip_invalid`, and then the invalid records are listed as skipped. The
 caller owns the transaction: it commits when `apply` returns.
+
+Over 400 lines for a reason: the matching rules for every kind of row (_Store) and the
+apply loop that uses them change together.
 """
 
 from __future__ import annotations

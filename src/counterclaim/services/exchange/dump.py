@@ -20,6 +20,9 @@ written, and a row the database still refuses is named by table, index and id. E
 row written to an audited table gets its "create" revision in the same transaction,
 written in bulk (the rows are Core inserts, which the session's audit listener never
 sees), so history and "what changed since" show the import.
+
+Over 400 lines for a reason: export and import of one format, side by side, so that what
+is written and what is read stay the same.
 """
 
 from __future__ import annotations

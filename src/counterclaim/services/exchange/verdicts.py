@@ -20,6 +20,9 @@ How the defaults were chosen (Admiralty information credibility):
 Missing context, Mixture), 4 doubtful (Mostly False, Misleading, Exaggerated, No
 evidence), 5 improbable (False, Pants on Fire, Fake, Fabricated, Manipulated),
 6 cannot be judged (Unproven, Unverifiable, Satire: a joke is not a factual assertion).
+
+Over 400 lines for a reason: DEFAULTS, the built-in verdict table, is half of the file;
+the rules that normalise a verdict sit beside the table they are matched against.
 """
 
 from __future__ import annotations

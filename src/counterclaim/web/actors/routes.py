@@ -3,8 +3,8 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from counterclaim.models import Actor
-from counterclaim.services import actors as service
-from counterclaim.services import claims
+from counterclaim.services.catalogue import actors as service
+from counterclaim.services.claims import claims
 
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from counterclaim.services import history as service
+from counterclaim.services.accounts import history as service
 from counterclaim.services.errors import DomainError, StaleEdit
 
 from ..access import requires

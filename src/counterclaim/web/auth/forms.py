@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from counterclaim.services.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from counterclaim.services.accounts.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 from ..fields import strip
 

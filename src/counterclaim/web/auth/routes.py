@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from counterclaim.models.audit import USER_KEY
-from counterclaim.services import users
+from counterclaim.services.accounts import users
 
 from ..access import PUBLIC, requires, safe_next
 from ..database import get_session

@@ -20,9 +20,9 @@ from wtforms.validators import (
 )
 
 from counterclaim.models.vocabulary import CLAIM_STATUS, CREDIBILITY, RELIABILITY, STANCE
-from counterclaim.services import tags
-from counterclaim.services.claims import CLAIM_FIELDS, DEFAULT_SORT, SORTS
-from counterclaim.services.search_query import MAX_QUERY_CHARS
+from counterclaim.services.catalogue import tags
+from counterclaim.services.claims.claims import CLAIM_FIELDS, DEFAULT_SORT, SORTS
+from counterclaim.services.search.search_query import MAX_QUERY_CHARS
 
 from ..edits import BaseField
 from ..fields import (

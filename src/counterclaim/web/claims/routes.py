@@ -16,9 +16,9 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from counterclaim.models import Actor, Claim, Source, Tag
-from counterclaim.services import claims as service
-from counterclaim.services import evidence, facets, links, merging, outcomes
-from counterclaim.services.editing import EditConflict
+from counterclaim.services.claims import claims as service
+from counterclaim.services.claims import evidence, facets, links, merging, outcomes
+from counterclaim.services.claims.editing import EditConflict
 from counterclaim.services.errors import DomainError
 from counterclaim.services.exchange import jsonld
 

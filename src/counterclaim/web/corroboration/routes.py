@@ -9,10 +9,13 @@ from sqlalchemy import select
 from counterclaim import report_formats
 from counterclaim.models import Actor, Claim, Source, SourceDerivation
 from counterclaim.report_formats.origins import origins_svg, years_svg
-from counterclaim.services import changes, corroboration, derivations, outcomes, track_records
+from counterclaim.services.catalogue import derivations
+from counterclaim.services.claims import outcomes
 from counterclaim.services.errors import DomainError
-from counterclaim.services.report_rigour import report_rigour
-from counterclaim.services.reports import ReportScope, ScopeError, build_report
+from counterclaim.services.reports import changes
+from counterclaim.services.reports.report_rigour import report_rigour
+from counterclaim.services.reports.reports import ReportScope, ScopeError, build_report
+from counterclaim.services.rigour import corroboration, track_records
 
 from ..access import check_may_change, requires
 from ..confirm import delete_after_confirmation

@@ -5,7 +5,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from counterclaim.models.vocabulary import CONFIDENCE, CREDIBILITY, STANCE
-from counterclaim.services.evidence import APPEARANCE_FIELDS, NOTE_FIELDS
+from counterclaim.services.claims.evidence import APPEARANCE_FIELDS, NOTE_FIELDS
 
 from ..edits import BaseField
 from ..fields import PickerForm, RecordPicker, VersionField, choices, optional_int, strip

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from counterclaim.models import Assessment, Claim, ClaimSource, Source
-from counterclaim.services import evidence as service
+from counterclaim.services.claims import evidence as service
 from counterclaim.services.errors import DomainError, StaleEdit
 
 from .. import edits

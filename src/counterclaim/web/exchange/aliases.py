@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from counterclaim.models import Actor, ActorAlias
-from counterclaim.services import actor_aliases as service
+from counterclaim.services.catalogue import actor_aliases as service
 from counterclaim.services.errors import DomainError
 
 from ..access import requires

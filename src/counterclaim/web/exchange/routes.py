@@ -15,7 +15,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from counterclaim.services import exchange, policy
+from counterclaim.services import exchange
+from counterclaim.services.accounts import policy
 from counterclaim.services.errors import DomainError
 from counterclaim.services.exchange import reviews as review_service
 from counterclaim.services.exchange import tabular

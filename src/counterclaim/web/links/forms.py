@@ -5,7 +5,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from counterclaim.models.vocabulary import RELATIONS, STRENGTH
-from counterclaim.services.links import LINK_FIELDS
+from counterclaim.services.claims.links import LINK_FIELDS
 
 from ..edits import BaseField
 from ..fields import IdField, VersionField, choices, strip

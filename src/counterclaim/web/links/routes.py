@@ -4,7 +4,7 @@ qualify it, found by typing part of their text."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from counterclaim.models import Claim, ClaimLink
-from counterclaim.services import links as service
+from counterclaim.services.claims import links as service
 from counterclaim.services.errors import DomainError
 
 from .. import edits

@@ -3,7 +3,7 @@
 from flask import Blueprint, url_for
 
 from counterclaim.models import Annotation
-from counterclaim.services import evidence as service
+from counterclaim.services.claims import evidence as service
 
 from .. import edits
 from ..access import check_may_change, requires

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, jsonify, request
 
-from counterclaim.services import pickers
+from counterclaim.services.catalogue import pickers
 
 from ..access import requires
 from ..database import get_session

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
 
 from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY
-from counterclaim.services import tags
-from counterclaim.services.reports import MAX_DEPTH, ScopeError
+from counterclaim.services.catalogue import tags
+from counterclaim.services.reports.reports import MAX_DEPTH, ScopeError
 
 from ..fields import RecordPicker, choices, options
 

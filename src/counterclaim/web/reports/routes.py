@@ -16,8 +16,14 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from counterclaim import report_formats
 from counterclaim.report_formats import FORMATS, html, pdf
 from counterclaim.report_formats.pdf import TooLarge, refuse_too_large
-from counterclaim.services import report_rigour
-from counterclaim.services.reports import ReportScope, ScopeError, Window, build_report, count
+from counterclaim.services.reports import report_rigour
+from counterclaim.services.reports.reports import (
+    ReportScope,
+    ScopeError,
+    Window,
+    build_report,
+    count,
+)
 
 from ..access import requires
 from ..database import get_session

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, Response, render_template
 
-from counterclaim.services.er_diagram import er_diagram_svg
-from counterclaim.services.schema import data_dictionary
+from counterclaim.services.research.er_diagram import er_diagram_svg
+from counterclaim.services.research.schema import data_dictionary
 
 from ..access import requires
 from ..database import get_session

@@ -5,7 +5,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from counterclaim.models.search import INDEXED
-from counterclaim.services.search_query import MAX_QUERY_CHARS
+from counterclaim.services.search.search_query import MAX_QUERY_CHARS
 
 from ..fields import options, strip
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template, request
 
-from counterclaim.services import search as service
+from counterclaim.services.search import search as service
 
 from ..access import requires
 from ..database import get_session

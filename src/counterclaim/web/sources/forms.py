@@ -5,7 +5,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from counterclaim.models.vocabulary import RELIABILITY, SOURCE_KIND
-from counterclaim.services.sources import DEFAULT_SORT, SORTS, SOURCE_FIELDS
+from counterclaim.services.catalogue.sources import DEFAULT_SORT, SORTS, SOURCE_FIELDS
 
 from ..edits import BaseField
 from ..fields import (

@@ -6,9 +6,9 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from counterclaim.models import Annotation, Source
-from counterclaim.services import evidence
-from counterclaim.services import sources as service
-from counterclaim.services.editing import EditConflict
+from counterclaim.services.catalogue import sources as service
+from counterclaim.services.claims import evidence
+from counterclaim.services.claims.editing import EditConflict
 
 from .. import edits
 from ..access import check_may_change, requires

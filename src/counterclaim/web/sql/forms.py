@@ -4,8 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from counterclaim.services.saved_queries import MAX_NAME
-from counterclaim.services.sql_console import ConsoleSettings
+from counterclaim.services.research.saved_queries import MAX_NAME
+from counterclaim.services.research.sql_common import ConsoleSettings
 
 from ..fields import strip
 

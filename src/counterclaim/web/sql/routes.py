@@ -5,10 +5,10 @@ import re
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from counterclaim.models import SavedQuery
-from counterclaim.services import saved_queries as service
 from counterclaim.services.errors import DomainError
-from counterclaim.services.schema import data_dictionary
-from counterclaim.services.sql_console import parameter_names
+from counterclaim.services.research import saved_queries as service
+from counterclaim.services.research.schema import data_dictionary
+from counterclaim.services.research.sql_common import parameter_names
 
 from ..access import requires
 from ..confirm import delete_after_confirmation

@@ -10,17 +10,16 @@ from collections.abc import Iterator
 
 from flask import Response, current_app, render_template, request, stream_with_context
 
-from counterclaim.services import result_formats
-from counterclaim.services.sql_console import (
-    Console,
+from counterclaim.services.research import result_formats
+from counterclaim.services.research.sql_common import (
     ConsoleBusy,
     ConsoleError,
     ConsoleSettings,
     ConsoleUnavailable,
-    console_from_config,
     line_and_column,
     parameter_names,
 )
+from counterclaim.services.research.sql_console import Console, console_from_config
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from counterclaim.models import Tag
-from counterclaim.services import tags as service
+from counterclaim.services.catalogue import tags as service
 from counterclaim.services.errors import DomainError
 
 from ..access import requires

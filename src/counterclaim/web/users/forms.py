@@ -5,7 +5,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from counterclaim.models.vocabulary import ROLES
-from counterclaim.services.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from counterclaim.services.accounts.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 from ..fields import choices, strip
 

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from counterclaim.models import User
-from counterclaim.services import users as service
+from counterclaim.services.accounts import users as service
 from counterclaim.services.errors import DomainError
 
 from ..access import requires

@@ -1,0 +1,1 @@
+"""Accounts: users, the authorization policy, and the audit history."""

@@ -1,0 +1,1 @@
+"""Demo data: the YAML seed and synthetic data at scale."""

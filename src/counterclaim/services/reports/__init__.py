@@ -1,0 +1,1 @@
+"""Reports: their scope, queries, rigour sections, and what changed since a snapshot."""
