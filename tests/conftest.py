@@ -75,6 +75,12 @@ def database_url_factory(tmp_path_factory):
         admin.dispose()
 
 
+@pytest.fixture(params=ENGINES)
+def database(request, database_url_factory):
+    """The URL of a new, empty database (not migrated), one per engine: for CLI tests."""
+    return database_url_factory(request.param)
+
+
 @pytest.fixture(scope="session", params=ENGINES)
 def engine(request, database_url_factory):
     """An engine on a database migrated to head, one per engine kind for the session."""

@@ -1,13 +1,19 @@
-"""Factories: make a valid row with sensible defaults, overriding what the test cares about."""
+"""Factories: make a valid row with sensible defaults, overriding what the test cares about;
+and the helpers many test files share (row counts, the CLI)."""
 
 import itertools
 from datetime import date
 
+from click.testing import CliRunner
+from sqlalchemy import Engine, func, select
+
+from counterclaim.cli import main
 from counterclaim.models import (
     Actor,
     ActorAlias,
     Annotation,
     Assessment,
+    Base,
     Claim,
     ClaimLink,
     ClaimOutcome,
@@ -175,3 +181,20 @@ def make_snapshot(session, **overrides) -> ReportSnapshot:
     session.add(snapshot)
     session.flush()
     return snapshot
+
+
+def row_counts(bind) -> dict[str, int]:
+    """Rows in every table of the models, by name (`bind`: an engine, connection or session)."""
+    if isinstance(bind, Engine):
+        with bind.connect() as connection:
+            return row_counts(connection)
+    return {
+        table.name: bind.scalar(select(func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def run_cli(database: str, *args, input=None, env=None) -> tuple[int, str]:
+    """Run `counterclaim --database DATABASE ARGS…`; return its exit code and output."""
+    result = CliRunner().invoke(main, ["--database", database, *args], input=input, env=env)
+    return result.exit_code, result.output

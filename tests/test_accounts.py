@@ -5,16 +5,15 @@ import re
 from urllib.parse import quote
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from conftest import ENGINES
-from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import User
 from counterclaim.services.accounts import users
 from counterclaim.services.errors import DomainError
 from counterclaim.web.security import HEADERS
+from factories import run_cli
 
 PASSWORD = "correct horse battery staple"
 
@@ -257,12 +256,6 @@ def test_templates_have_no_inline_script_style_or_handlers():
 # --- the first administrator and `counterclaim user` ---------------------------------------
 
 
-@pytest.fixture(params=ENGINES)
-def database(request, database_url_factory):
-    """A new, empty database (for the first-run tests)."""
-    return database_url_factory(request.param)
-
-
 @pytest.fixture(scope="module", params=ENGINES)
 def migrated(request, database_url_factory):
     """One migrated database per engine for the `user` command tests, with user "twice"."""
@@ -272,9 +265,7 @@ def migrated(request, database_url_factory):
     return url
 
 
-def run(database, *args, input=None, env=None):
-    result = CliRunner().invoke(main, ["--database", database, *args], input=input, env=env)
-    return result.exit_code, result.output
+run = run_cli
 
 
 def stored_users(database) -> dict[str, User]:

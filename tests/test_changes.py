@@ -6,10 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import ENGINES
-from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import ClaimLink, ReportSnapshot, Tag
 from counterclaim.services import migrations
@@ -27,6 +25,7 @@ from factories import (
     make_source,
     make_tag,
     make_user,
+    run_cli,
 )
 
 
@@ -174,8 +173,7 @@ def seeded(request, database_url_factory):
 
 
 def run(url, *args):
-    result = CliRunner().invoke(main, ["--database", url, "report", *args])
-    return result.exit_code, result.output
+    return run_cli(url, "report", *args)
 
 
 def test_the_cli_saves_a_snapshot_and_reports_changes_since_it(seeded, tmp_path):

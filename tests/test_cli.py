@@ -1,24 +1,14 @@
 """The `counterclaim` command: migrate, seed, serve; one clear line on bad input."""
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from conftest import ENGINES
-from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.models import Claim
 from counterclaim.services import migrations
+from factories import run_cli
 
-
-@pytest.fixture(params=ENGINES)
-def database(request, database_url_factory):
-    return database_url_factory(request.param)
-
-
-def run(database, *args, input=None):
-    result = CliRunner().invoke(main, ["--database", database, *args], input=input)
-    return result.exit_code, result.output
+run = run_cli
 
 
 def claim_count(database) -> int:

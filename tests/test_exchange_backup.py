@@ -6,15 +6,14 @@ import threading
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
 
 from conftest import POSTGRES_URL
 from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
-from counterclaim.models import Base, Tag
+from counterclaim.models import Tag
 from counterclaim.services import migrations
 from counterclaim.services.exchange.backup import BackupError, backup, restore
-from factories import make_actor, make_claim
+from factories import make_actor, make_claim, row_counts
 
 
 @pytest.fixture
@@ -23,13 +22,6 @@ def sqlite_engine(database_url_factory):
     migrations.upgrade(engine)
     yield engine
     engine.dispose()
-
-
-def counts(connection) -> dict[str, int]:
-    return {
-        t.name: connection.execute(select(func.count()).select_from(t)).scalar_one()
-        for t in Base.metadata.sorted_tables
-    }
 
 
 def add_claims(engine, n: int, prefix: str) -> None:
@@ -75,14 +67,14 @@ def test_a_backup_during_concurrent_writes_is_consistent(sqlite_engine, tmp_path
 def test_a_backup_restores_over_a_changed_database(sqlite_engine, tmp_path):
     add_claims(sqlite_engine, 5, "kept")
     with sqlite_engine.connect() as connection:
-        expected = counts(connection)
+        expected = row_counts(connection)
     backup(sqlite_engine, tmp_path / "b.db")
     add_claims(sqlite_engine, 7, "lost")
 
     restore(sqlite_engine, tmp_path / "b.db")
 
     with sqlite_engine.connect() as connection:
-        assert counts(connection) == expected
+        assert row_counts(connection) == expected
 
 
 @pytest.mark.parametrize(
@@ -109,7 +101,7 @@ def test_restoring_a_sqlite_file_that_is_not_counterclaim_is_refused(sqlite_engi
     with pytest.raises(BackupError, match="not a Counterclaim database; nothing was restored"):
         restore(sqlite_engine, path)
     with sqlite_engine.connect() as connection:
-        assert counts(connection)["claims"] == 1
+        assert row_counts(connection)["claims"] == 1
 
 
 def test_a_backup_never_overwrites_unless_asked(sqlite_engine, tmp_path):
@@ -133,12 +125,12 @@ def test_the_cli_backs_up_and_restores_after_confirmation(sqlite_engine, tmp_pat
     refused = runner.invoke(main, ["--database", url, "restore", str(path)], input="n\n")
     assert refused.exit_code == 1 and "Aborted" in refused.output
     with sqlite_engine.connect() as connection:
-        assert counts(connection)["claims"] == 5
+        assert row_counts(connection)["claims"] == 5
 
     done = runner.invoke(main, ["--database", url, "restore", str(path)], input="y\n")
     assert done.exit_code == 0, done.output
     with sqlite_engine.connect() as connection:
-        assert counts(connection)["claims"] == 2
+        assert row_counts(connection)["claims"] == 2
 
     missing = runner.invoke(main, ["--database", url, "restore", str(tmp_path / "nope.db")])
     assert missing.exit_code == 1 and missing.output.startswith("Error: ")
@@ -159,7 +151,7 @@ def test_postgresql_backup_and_restore_with_pg_dump(database_url_factory, tmp_pa
         restore(engine, tmp_path / "pg.dump")
 
         with engine.connect() as connection:
-            assert counts(connection)["claims"] == 4
+            assert row_counts(connection)["claims"] == 4
         with make_sessionmaker(engine).begin() as session:  # sequences came back too
             session.add(Tag(name="after the restore"))
         assert migrations.is_up_to_date(engine)

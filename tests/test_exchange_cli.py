@@ -3,14 +3,13 @@
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import delete, func, select
 
 from conftest import ENGINES
-from counterclaim.cli import main
 from counterclaim.db import make_engine
 from counterclaim.models import Base, Claim
 from counterclaim.services import migrations
+from factories import run_cli
 
 DATA = Path(__file__).parent / "data" / "exchange"
 BAD_CSV = "text,claimant,stated_on\nMosul airport taken,Iraqi army,2016-11-01\nNo date,PMU,soon\n"
@@ -36,9 +35,7 @@ def database(migrated):
     return url
 
 
-def run(database, *args, input=None):
-    result = CliRunner().invoke(main, ["--database", database, *args], input=input)
-    return result.exit_code, result.output
+run = run_cli
 
 
 def claims(database) -> int:

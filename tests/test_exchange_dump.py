@@ -28,6 +28,7 @@ from counterclaim.services.catalogue.actor_aliases import merge_actors
 from counterclaim.services.demo import synthetic
 from counterclaim.services.exchange import ImportRefused, dump, read_plan, run_import
 from counterclaim.services.exchange.relations import set_relation
+from factories import row_counts
 from test_migrations import fill
 
 DATA = Path(__file__).parent / "data" / "exchange"
@@ -55,7 +56,7 @@ class Populated:
 
     def __init__(self, engine):
         populate(engine)
-        self.engine, self.text, self.counts = engine, export(engine), counts(engine)
+        self.engine, self.text, self.counts = engine, export(engine), row_counts(engine)
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -103,14 +104,6 @@ def restore(engine, text_: str, **options):
         return run_import(session, dump.parse(text_, "dump.json"), **options)
 
 
-def counts(engine) -> dict[str, int]:
-    with engine.connect() as connection:
-        return {
-            t.name: connection.scalar(select(func.count()).select_from(t))
-            for t in Base.metadata.sorted_tables
-        }
-
-
 def test_a_dump_restores_every_row_of_every_table_and_dumps_again_identically(
     make_database, populated
 ):
@@ -119,7 +112,7 @@ def test_a_dump_restores_every_row_of_every_table_and_dumps_again_identically(
 
     report = restore(target, populated.text)
 
-    assert counts(target) == populated.counts
+    assert row_counts(target) == populated.counts
     assert report.created["claims"] == populated.counts["claims"]
     assert export(target) == populated.text  # byte for byte
 
@@ -174,14 +167,14 @@ def test_a_different_row_under_the_same_id_refuses_the_whole_dump(make_database,
     assert problems[0] == "tags id 1: the database holds a different row with this id"
     # The audit trail recorded that tag too, so its revision clashes as well.
     assert problems[1:] == ["revisions id 1: the database holds a different row with this id"]
-    assert counts(target)["claims"] == 0
+    assert row_counts(target)["claims"] == 0
 
 
 def test_a_dry_run_of_a_dump_counts_rows_and_writes_nothing(make_database, populated):
     target = make_database(populated.engine.dialect.name)
     report = restore(target, populated.text, dry_run=True)
     assert report.created["claims"] == populated.counts["claims"]
-    assert set(counts(target).values()) == {0}
+    assert set(row_counts(target).values()) == {0}
 
 
 def test_the_cli_exports_all_and_imports_the_dump(make_database, populated, tmp_path):
@@ -201,7 +194,7 @@ def test_the_cli_exports_all_and_imports_the_dump(make_database, populated, tmp_
 
     assert imported.exit_code == 0, imported.output
     assert f"{populated.counts['claims']:,} claims" in imported.output
-    assert counts(target) == populated.counts
+    assert row_counts(target) == populated.counts
     assert run(target, "import", str(path)).output.startswith("Created nothing")
 
 
@@ -257,7 +250,7 @@ def test_an_import_killed_in_the_middle_leaves_the_database_as_it_was(
     engine = make_database(kind)
     with make_sessionmaker(engine).begin() as session:
         session.add(Tag(name="there before"))
-    before = counts(engine)
+    before = row_counts(engine)
     path = tmp_path / "big.json"
     _big_dump(path)
     url = engine.url.render_as_string(hide_password=False)
@@ -280,10 +273,10 @@ def test_an_import_killed_in_the_middle_leaves_the_database_as_it_was(
         process.stdout.close()
     assert process.returncode == -signal.SIGKILL
 
-    assert counts(engine) == before
+    assert row_counts(engine) == before
     if kind == "sqlite":
         with sqlite3.connect(engine.url.database) as check:
             assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     with make_sessionmaker(engine).begin() as session:  # and it takes writes afterwards
         session.add(Tag(name="there after"))
-    assert counts(engine)["tags"] == before["tags"] + 1
+    assert row_counts(engine)["tags"] == before["tags"] + 1

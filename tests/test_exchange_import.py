@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from counterclaim.models import (
     Actor,
     Assessment,
-    Base,
     Claim,
     Review,
     Source,
@@ -19,6 +18,7 @@ from counterclaim.models import (
 from counterclaim.services.exchange import ImportRefused, read_plan, run_import
 from counterclaim.services.exchange.tabular import Mapping
 from counterclaim.services.exchange.verdicts import set_mapping
+from factories import row_counts
 
 DATA = Path(__file__).parent / "data" / "exchange"
 NEED_A_MAPPING = {"claims-with-evidence.jsonl", "reviews-nested.jsonl", "liar-headerless.tsv"}
@@ -34,13 +34,6 @@ def import_file(session, name, **options):
 
 def import_bytes(session, data, name, mapping=None, **options):
     return run_import(session, read_plan(data, name, mapping=mapping), **options)
-
-
-def counts(session) -> dict[str, int]:
-    return {
-        table.name: session.scalar(select(func.count()).select_from(table))
-        for table in Base.metadata.sorted_tables
-    }
 
 
 def claim_by_text(session, text) -> Claim:
@@ -110,11 +103,11 @@ def test_the_teams_mapping_wins_over_the_default(session):
 def test_importing_everything_twice_creates_nothing_the_second_time(session):
     for name in FIXTURES:
         import_file(session, name)
-    before = counts(session)
+    before = row_counts(session)
 
     reports = [import_file(session, name) for name in FIXTURES]
 
-    assert counts(session) == before
+    assert row_counts(session) == before
     assert all(r.total_created == 0 for r in reports), [r.created for r in reports]
     assert all(r.matched["claims"] for r in reports)
 
@@ -132,11 +125,11 @@ def test_the_same_fact_checker_and_source_url_are_one_row_across_formats(session
 def test_a_dry_run_writes_nothing_and_counts_exactly_what_the_import_creates(session):
     import_file(session, "politifact-claimreview.json")  # something there already
     for name in FIXTURES:
-        before = counts(session)
+        before = row_counts(session)
 
         dry = import_file(session, name, dry_run=True)
 
-        assert counts(session) == before
+        assert row_counts(session) == before
         assert not session.new and not session.dirty
         real = import_file(session, name)
         assert dry.created == real.created, name
@@ -152,14 +145,14 @@ BAD_CSV = (
 
 
 def test_one_bad_record_and_nothing_is_written(session):
-    before = counts(session)
+    before = row_counts(session)
     with pytest.raises(ImportRefused) as refused:
         import_bytes(session, BAD_CSV.encode(), "claims.csv")
     assert [str(p) for p in refused.value.report.problems] == [
         "line 3, stated_on: 'sometime' is not a date"
     ]
     assert "nothing was imported" in str(refused.value)
-    assert counts(session) == before
+    assert row_counts(session) == before
 
 
 def test_skip_invalid_imports_the_rest_and_lists_what_it_skipped(session):
@@ -172,7 +165,7 @@ def test_skip_invalid_imports_the_rest_and_lists_what_it_skipped(session):
 def test_a_dry_run_with_problems_reports_them_and_what_the_rest_would_create(session):
     report = import_bytes(session, BAD_CSV.encode(), "claims.csv", dry_run=True)
     assert len(report.problems) == 1 and report.created["claims"] == 2
-    assert counts(session)["claims"] == 0
+    assert row_counts(session)["claims"] == 0
 
 
 def test_an_external_id_is_the_claims_key_when_given(session):

@@ -8,12 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import ENGINES
-from counterclaim.cli import main
 from counterclaim.db import make_engine
 from counterclaim.services import migrations
+from factories import run_cli
 
 DATA = Path(__file__).parent / "data" / "exchange"
 BASE = "https://cc.example"
@@ -33,9 +32,7 @@ def fresh(request, database_url_factory):
     return make
 
 
-def run(url, *args):
-    result = CliRunner().invoke(main, ["--database", url, *args])
-    return result.exit_code, result.output
+run = run_cli
 
 
 def stored_reviews(path: Path) -> list[dict]:

@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, MetaData, Table, func, inspect, select, text
+from sqlalchemy import Column, MetaData, Table, inspect, select, text
 
 from conftest import ENGINES
 from counterclaim.db import make_engine, make_sessionmaker
@@ -42,6 +42,7 @@ from factories import (
     make_source,
     make_tag,
     make_user,
+    row_counts,
 )
 
 VERSION_TABLE = "alembic_version"
@@ -215,14 +216,6 @@ def assert_complete(found: dict) -> None:
         }
         assert {fk[0] for fk in shape["foreign keys"]} == {
             c.name for c in table.foreign_key_constraints
-        }
-
-
-def row_counts(engine) -> dict[str, int]:
-    with engine.connect() as connection:
-        return {
-            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in Base.metadata.sorted_tables
         }
 
 

@@ -8,13 +8,12 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import ENGINES
-from counterclaim.cli import main
 from counterclaim.db import make_engine, make_sessionmaker
 from counterclaim.services import migrations
 from counterclaim.services.demo.seed import default_seed_path, load_seed
+from factories import run_cli
 
 
 @pytest.fixture
@@ -141,8 +140,7 @@ def seeded_database(request, database_url_factory):
 
 
 def run(database, *args):
-    result = CliRunner().invoke(main, ["--database", database, "report", *args])
-    return result.exit_code, result.output
+    return run_cli(database, "report", *args)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import func, inspect, select, table
+from sqlalchemy import func, select
 
 from counterclaim.models import (
     Actor,
@@ -20,7 +20,7 @@ from counterclaim.models import (
 )
 from counterclaim.models.vocabulary import SYMMETRIC_RELATIONS
 from counterclaim.services.demo.seed import SeedError, SeedReport, default_seed_path, load_seed
-from factories import make_actor
+from factories import make_actor, row_counts
 
 SEED = default_seed_path()
 ARTICLE = SEED.parent / "mosul-offensive-2016-debka-weekly.txt"
@@ -46,11 +46,6 @@ def claim_by_key(session, seed_data: dict, key: str) -> Claim:
         .join(Actor, Claim.claimant_id == Actor.id)
         .where(Claim.text == spec["text"], Actor.name == spec["claimant"])
     ).one()
-
-
-def row_counts(session) -> dict[str, int]:
-    names = inspect(session.connection()).get_table_names()
-    return {name: session.scalar(select(func.count()).select_from(table(name))) for name in names}
 
 
 def count(session, model, *where) -> int:
