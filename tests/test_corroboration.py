@@ -385,7 +385,8 @@ def test_the_report_shows_corroboration_circular_reporting_and_claimants(client,
     assert f"#{defended.id} Mosul is well defended — 2 supporting sources, 0 independent" in page
     assert "ISIS-r 1 0 0 0 1" in page and "Abadi-r 1 0 0 0 1" in page
 
-    from counterclaim.services.reports.report_rigour import markdown, report_rigour
+    from counterclaim.report_formats.rigour import markdown
+    from counterclaim.services.reports.report_rigour import report_rigour
     from counterclaim.services.reports.reports import ReportScope
 
     text = markdown(report_rigour(session, ReportScope(actor="ISIS-r")))

@@ -8,7 +8,7 @@ import click
 
 from counterclaim import report_formats
 from counterclaim.db import make_sessionmaker, reader
-from counterclaim.report_formats import FORMATS
+from counterclaim.report_formats import FORMATS, rigour
 from counterclaim.report_formats import changes as changes_format
 from counterclaim.report_formats.pdf import refuse_too_large
 from counterclaim.services import migrations
@@ -98,7 +98,7 @@ def report_command(
 
 
 def _append_rigour(session, scope, output: str | None) -> None:
-    text = "\n" + report_rigour.markdown(report_rigour.report_rigour(session, scope))
+    text = "\n" + rigour.markdown(report_rigour.report_rigour(session, scope))
     if output is None:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()

@@ -48,7 +48,7 @@ def register_blueprints(app: Flask) -> None:
     from .claims.routes import bp as claims
     from .corroboration.routes import bp as corroboration
     from .evidence.routes import bp as evidence
-    from .exchange.routes import bp as exchange
+    from .exchange import bp as exchange
     from .links.routes import bp as links
     from .main.routes import bp as main
     from .notes.routes import bp as notes

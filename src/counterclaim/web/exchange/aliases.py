@@ -9,8 +9,8 @@ from counterclaim.services.errors import DomainError
 
 from ..access import requires
 from ..database import get_or_404, get_session
+from .blueprint import bp
 from .forms import AliasForm, MergeActorForm
-from .routes import bp
 
 
 @bp.app_template_global("actor_aliases")

@@ -11,7 +11,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -26,6 +26,7 @@ from counterclaim.services.exchange.reading import human_size
 from ..access import requires
 from ..database import get_session
 from ..params import body_limit
+from .blueprint import bp
 from .forms import (
     ConfirmImportForm,
     ImportForm,
@@ -33,8 +34,6 @@ from .forms import (
     RemoveMappingForm,
     VerdictMappingForm,
 )
-
-bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
 
 @bp.app_template_global("claim_reviews")
@@ -250,6 +249,3 @@ def _kept(token: str) -> tuple[bytes, dict] | None:
 def _forget(token: str) -> None:
     for suffix in (".upload", ".json"):
         (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
-
-
-from . import aliases  # noqa: E402, F401 - its routes join this blueprint

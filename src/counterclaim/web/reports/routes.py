@@ -14,7 +14,7 @@ from itertools import chain
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 
 from counterclaim import report_formats
-from counterclaim.report_formats import FORMATS, html, pdf
+from counterclaim.report_formats import FORMATS, html, pdf, rigour
 from counterclaim.report_formats.pdf import TooLarge, refuse_too_large
 from counterclaim.services.reports import report_rigour
 from counterclaim.services.reports.reports import (
@@ -105,7 +105,7 @@ def download(fmt: str):
             built.extras["rigour"] = report_rigour.as_json(found)
         pieces = report_formats.render(built, fmt)
         if fmt == "md":
-            pieces = chain(pieces, ["\n" + report_rigour.markdown(found)])
+            pieces = chain(pieces, ["\n" + rigour.markdown(found)])
     except (ScopeError, TooLarge) as error:
         return _bad_scope(error)
     filename = f"contradiction-report-{datetime.now(UTC):%Y%m%d-%H%M}.{spec.extension}"
