@@ -462,36 +462,25 @@ class ReportSql:
             ]  # fmt: skip
 
         p = self.pairs
-        if link_ids is not None:
-            return (
-                select(
-                    p.c.link_id,
-                    p.c.strength,
-                    p.c.rationale,
-                    *side(a, actor_a, None, "claim"),
-                    *side(b, actor_b, None, "counterclaim"),
-                )  # fmt: skip
-                .select_from(p)
-                .join(a, a.id == p.c.claim_id)
-                .join(b, b.id == p.c.counterclaim_id)
-                .join(actor_a, actor_a.id == a.claimant_id)
-                .join(actor_b, actor_b.id == b.claimant_id)
-                .where(p.c.link_id.in_(link_ids))
-            )
-        return (
+        listed = link_ids is not None
+        stmt = (
             select(
                 p.c.link_id,
                 p.c.strength,
                 p.c.rationale,
-                *side(a, actor_a, cons_a, "claim"),
-                *side(b, actor_b, cons_b, "counterclaim"),
+                *side(a, actor_a, None if listed else cons_a, "claim"),
+                *side(b, actor_b, None if listed else cons_b, "counterclaim"),
             )  # fmt: skip
             .select_from(p)
             .join(a, a.id == p.c.claim_id)
             .join(b, b.id == p.c.counterclaim_id)
             .join(actor_a, actor_a.id == a.claimant_id)
             .join(actor_b, actor_b.id == b.claimant_id)
-            .outerjoin(cons_a, cons_a.c.claim_id == a.id)
+        )
+        if listed:
+            return stmt.where(p.c.link_id.in_(link_ids))
+        return (
+            stmt.outerjoin(cons_a, cons_a.c.claim_id == a.id)
             .outerjoin(cons_b, cons_b.c.claim_id == b.id)
             .order_by(*_timeline(a), b.id, p.c.link_id)
         )
