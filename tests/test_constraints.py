@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from counterclaim.db import make_engine, reader
+from counterclaim.db import is_sqlite, make_engine, reader
 from counterclaim.models import (
     Actor,
     ActorAlias,
@@ -900,3 +900,22 @@ def test_sqlite_connections_get_their_pragmas(tmp_path, pragma, expected):
                 assert connection.exec_driver_sql(f"PRAGMA {pragma}").scalar() == expected
     finally:
         engine.dispose()
+
+
+def test_postgresql_connections_run_without_jit(engine):
+    """JIT compiled the research views' correlated subqueries for a second per statement
+    that then ran in milliseconds (db.py): every connection turns it off, and a caller's
+    own connection options are kept beside it."""
+    if is_sqlite(engine):
+        pytest.skip("PostgreSQL setting")
+    url = engine.url.render_as_string(hide_password=False)
+    mine = make_engine(url, connect_args={"options": "-c application_name=mine"})
+    try:
+        for checked in (engine, mine):
+            with checked.connect() as first, checked.connect() as second:
+                for connection in (first, second):
+                    assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        with mine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW application_name").scalar() == "mine"
+    finally:
+        mine.dispose()

@@ -406,6 +406,40 @@ def test_the_report_shows_corroboration_circular_reporting_and_claimants(client,
     assert {row["name"] for row in rigour["claimants"]} == {"ISIS-r", "Abadi-r"}
 
 
+def test_the_report_page_covers_the_claims_of_its_own_pairs(client, session, monkeypatch):
+    """A page computes corroboration for its pairs' claims only (each is a graph walk), and
+    the records of the claimants who made most of them, capped (each reads all their claims)."""
+    from counterclaim.services.reports import report_rigour
+    from counterclaim.web.reports import routes
+    from factories import make_link
+
+    monkeypatch.setattr(routes, "PAGE_PAIRS", 1)
+    monkeypatch.setattr(report_rigour, "CLAIMANTS", 1)
+    claims = []
+    for n in range(3):
+        one, other = make_actor(session, name=f"Left-{n}"), make_actor(session, name=f"Right-{n}")
+        pair = (
+            make_claim(session, claimant=one, text=f"Left {n} says yes", stated_on=None),
+            make_claim(session, claimant=other, text=f"Right {n} says no", stated_on=None),
+        )
+        make_link(session, *pair, relation="contradicts")
+        claims.append(pair)
+    session.commit()
+
+    page = client.get("/reports/report?page=2").get_data(as_text=True)
+    table = page.split('id="report-corroboration"', 1)[1].split("</section>", 1)[0]
+    shown = {int(i) for i in re.findall(r"#(\d+)", table)}
+    assert shown == {claims[1][0].id, claims[1][1].id}
+    records = words(page.split('id="claimant-records"', 1)[1].split("</section>", 1)[0])
+    assert ("Left-1" in records) != ("Right-1" in records)  # one claimant of the two
+    assert not any(f"{side}-{n}" in records for side in ("Left", "Right") for n in (0, 2))
+    assert "The 1 claimants who made the most claims on this page" in records
+
+    found = report_rigour.report_rigour(session, routes.ReportScope())  # a download's
+    assert set(found.corroboration) == {claim.id for pair in claims for claim in pair}
+    assert len(found.claimants) == 1 and found.claimants_truncated
+
+
 def test_researchers_read_the_views_through_the_read_only_console(research):
     """The console (read-only by the database's own means) runs both views on the demo."""
     console = research.console()

@@ -3,7 +3,7 @@ circular reporting and claimants' records (services/reports/report_rigour.py fin
 
 from __future__ import annotations
 
-from counterclaim.services.reports.report_rigour import LIMIT, ReportRigour
+from counterclaim.services.reports.report_rigour import CLAIMANTS, LIMIT, ReportRigour
 
 from .markdown import esc
 
@@ -34,6 +34,8 @@ def markdown(found: ReportRigour) -> str:
         lines += [f"| {esc(r['name'])} | {r['claims']} | {r['settled']} | "
                   f"{r['confirmed_claims']} | {r['false_claims']} | {r['contradicted_claims']} |"
                   for r in found.claimants]  # fmt: skip
+        if found.claimants_truncated:
+            lines += ["", f"(The {CLAIMANTS} claimants who made the most of these claims.)"]
     else:
         lines.append("No claimant in scope.")
     if found.truncated:

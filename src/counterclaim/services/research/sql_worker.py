@@ -356,7 +356,7 @@ class PostgresRunner:
             self.connection = psycopg.connect(
                 **request["connect"],
                 application_name="counterclaim-sql-console",
-                options="-c default_transaction_read_only=on",
+                options="-c default_transaction_read_only=on -c jit=off",  # as db.py
                 connect_timeout=5,
             )
         except psycopg.Error as error:

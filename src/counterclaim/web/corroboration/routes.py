@@ -13,7 +13,6 @@ from counterclaim.services.catalogue import derivations
 from counterclaim.services.claims import outcomes
 from counterclaim.services.errors import DomainError
 from counterclaim.services.reports import changes
-from counterclaim.services.reports.report_rigour import report_rigour
 from counterclaim.services.reports.reports import ReportScope, ScopeError, build_report
 from counterclaim.services.rigour import corroboration, track_records
 
@@ -37,7 +36,6 @@ def helpers():
         "track_record_of": _track_record_of,
         "derivations_of": lambda source: derivations.derivations_of(get_session(), source.id),
         "one_warning": corroboration.one_warning,
-        "report_rigour_of": _report_rigour_of,
     }
 
 
@@ -47,13 +45,6 @@ def _corroboration_of(claim: Claim) -> dict:
     warning = corroboration.credibility_one_warning(session, claim, found.independent_origins)
     return {"found": found, "svg": origins_svg(found), "warning": warning,
             "outcomes": outcomes.outcome_history(session, claim.id)}  # fmt: skip
-
-
-def _report_rigour_of(args):
-    try:
-        return report_rigour(get_session(), ReportScope.from_params(args))
-    except (ScopeError, DomainError):
-        return None  # the report page has answered the scope's error already
 
 
 def _track_record_of(actor: Actor) -> dict:

@@ -71,6 +71,8 @@ def report():
     except ScopeError as error:
         return _bad_scope(error)
     values = html.context(built, claim_url=lambda i: url_for("claims.detail", claim_id=i))
+    shown = [side.id for pair in built.pairs for side in (pair.claim, pair.counterclaim)]
+    found = report_rigour.report_rigour(session, scope, claim_ids=shown)
     params = scope.params()
     downloads = {f.label: url_for("reports.download", fmt=f.name, **params)
                  for f in FORMATS.values()}  # fmt: skip
@@ -83,7 +85,8 @@ def report():
     too_large = built.summary.pairs > pdf.MAX_PAIRS
     return render_template(
         "reports/page.html", form=form, downloads=downloads, paging=paging,
-        pdf_limit=pdf.MAX_PAIRS, pdf_refused=too_large, **values,
+        pdf_limit=pdf.MAX_PAIRS, pdf_refused=too_large, rigour=found,
+        claimants_shown=report_rigour.CLAIMANTS, **values,
     )  # fmt: skip
 
 
