@@ -362,6 +362,26 @@ def test_the_claim_page_sends_the_same_number_of_statements_for_more_related_row
     assert few == many
 
 
+def test_the_claim_page_reads_each_thing_once(client, session, count_queries):
+    """Corroboration reuses the appearances and judgments the page loaded; the ancestry
+    comes with its publishers. Each statement costs a round trip on PostgreSQL."""
+    claim = make_claim(session)
+    make_link(session, claim, make_claim(session))
+    make_appearance(session, claim=claim)
+    make_assessment(session, claim=claim)
+    session.commit()
+    with count_queries() as counter:
+        assert client.get(f"/claims/{claim.id}").status_code == 200
+    related = "SELECT assessments.claim_id, assessments.analyst_id, assessments.credibility FROM"
+    sent = [" ".join(s.split()) for s in counter.statements]
+    sent = [s for s in sent if not s.startswith(related)]  # the linked claims' consensus
+    for table in ("claim_sources", "assessments", "annotations", "reviews", "claim_outcomes"):
+        reads = [s for s in sent if s.startswith("SELECT") and f"FROM {table} " in s]
+        assert len(reads) == 1, (table, reads)
+    publishers = "SELECT sources.id, sources.publisher_id FROM sources"
+    assert not [s for s in sent if s.startswith(publishers)]  # they come with the ancestry
+
+
 def test_contradictions_are_counted_from_both_ends_and_only_contradictions(session):
     middle, low, high, other = (make_claim(session) for _ in range(4))
     make_link(session, low, middle)  # contradicts; middle is the `to` end

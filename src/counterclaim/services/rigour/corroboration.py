@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from counterclaim.models import (
@@ -92,25 +92,16 @@ class Corroboration:
 
 
 def corroboration(session: Session, claim: Claim) -> Corroboration:
-    """Return the claim's sources grouped by origin (for its page and its graph)."""
-    rows = session.execute(
-        select(ClaimSource.source_id, ClaimSource.stance, Source.title, Source.publisher_id)
-        .join(Source, Source.id == ClaimSource.source_id)
-        .where(ClaimSource.claim_id == claim.id)
-        .order_by(ClaimSource.source_id)
-    ).all()
+    """Return the claim's sources grouped by origin (for its page and its graph).
+
+    Reads the claim's appearances where they are loaded with their sources (the claim
+    page loads them), and each source's ancestry with its publishers in one statement.
+    """
+    rows = _appearances(session, claim)
     members: dict[int, Member] = {}
     for source_id, stance, title, publisher_id in rows:
         members.setdefault(source_id, Member(source_id, title, publisher_id)).stances.add(stance)
-    reach = _reach(session, list(members))
-    every = set().union(*reach.values()) if reach else set()
-    publisher_of = dict(
-        session.execute(
-            select(Source.id, Source.publisher_id).where(
-                Source.id.in_(every), Source.publisher_id.is_not(None)
-            )
-        ).all()
-    )
+    reach, publisher_of = _reach(session, list(members))
     publishers = {
         start: {publisher_of[n] for n in nodes if n in publisher_of}
         for start, nodes in reach.items()
@@ -142,10 +133,28 @@ def corroboration(session: Session, claim: Claim) -> Corroboration:
     return Corroboration(claim.id, len(rows), groups, _edges(session, reach, members))
 
 
-def _reach(session: Session, source_ids: list[int]) -> dict[int, set[int]]:
-    """Return each source's ancestry: itself and every source it derives from."""
+def _appearances(session: Session, claim: Claim) -> list[tuple]:
+    """Return (source_id, stance, title, publisher_id) of each appearance, by source."""
+    loaded = "appearances" not in inspect(claim).unloaded and all(
+        "source" not in inspect(a).unloaded for a in claim.appearances
+    )
+    if loaded:
+        rows = [(a.source_id, a.stance, a.source.title, a.source.publisher_id)
+                for a in claim.appearances]  # fmt: skip
+        return sorted(rows, key=lambda row: row[0])
+    return session.execute(
+        select(ClaimSource.source_id, ClaimSource.stance, Source.title, Source.publisher_id)
+        .join(Source, Source.id == ClaimSource.source_id)
+        .where(ClaimSource.claim_id == claim.id)
+        .order_by(ClaimSource.source_id)
+    ).all()
+
+
+def _reach(session: Session, source_ids: list[int]) -> tuple[dict[int, set[int]], dict]:
+    """Return each source's ancestry (itself and every source it derives from), and the
+    publisher of each source in any ancestry that has one."""
     if not source_ids:
-        return {}
+        return {}, {}
     starts = select(Source.id.label("start"), Source.id.label("node")).where(
         Source.id.in_(source_ids)
     )
@@ -154,9 +163,17 @@ def _reach(session: Session, source_ids: list[int]) -> dict[int, set[int]]:
     step = select(reach.c.start, d.c.derived_from_id).join(d, d.c.source_id == reach.c.node)
     reach = reach.union(step)
     found: dict[int, set[int]] = {}
-    for start, node in session.execute(select(reach.c.start, reach.c.node)):
+    publisher_of: dict[int, int] = {}
+    rows = session.execute(
+        select(reach.c.start, reach.c.node, Source.publisher_id).join(
+            Source, Source.id == reach.c.node
+        )
+    )
+    for start, node, publisher_id in rows:
         found.setdefault(start, set()).add(node)
-    return found
+        if publisher_id is not None:
+            publisher_of[node] = publisher_id
+    return found, publisher_of
 
 
 def _edges(session: Session, reach: dict[int, set[int]], members: dict) -> list[tuple]:
@@ -191,22 +208,31 @@ def counts(session: Session, claim_ids: list[int]) -> dict[int, dict]:
     return {row["claim_id"]: dict(row) for row in session.execute(query).mappings()}
 
 
-def credibility_one_warning(session: Session, claim: Claim, origins: int) -> str | None:
+def credibility_one_warning(
+    session: Session, claim: Claim, origins: int, judged: tuple | None = None
+) -> str | None:
     """Return a warning when the consensus or a current assessment says credibility 1 but
-    fewer than two independent origins carry the claim; None otherwise."""
-    medians = consensus_medians(Assessment.claim_id == claim.id)
-    median = session.scalar(select(medians.c.median))
-    ratings: dict[int, int] = {}  # each analyst's latest rating: the last one read
-    for analyst_id, credibility in session.execute(
-        select(Assessment.analyst_id, Assessment.credibility)
-        .where(Assessment.claim_id == claim.id, Assessment.withdrawn_at.is_(None))
-        .order_by(Assessment.id)
-    ):
-        ratings[analyst_id] = credibility
-    says_one = (median is not None and median < 1.5) or 1 in ratings.values()
-    if not says_one or origins >= 2:
+    fewer than two independent origins carry the claim; None otherwise.
+
+    `judged` is (consensus median, each analyst's latest standing rating) where the caller
+    holds them (the claim page); else they are read.
+    """
+    if origins >= 2:
         return None
-    return one_warning(origins)
+    if judged is None:
+        medians = consensus_medians(Assessment.claim_id == claim.id)
+        median = session.scalar(select(medians.c.median))
+        ratings: dict[int, int] = {}  # each analyst's latest rating: the last one read
+        for analyst_id, credibility in session.execute(
+            select(Assessment.analyst_id, Assessment.credibility)
+            .where(Assessment.claim_id == claim.id, Assessment.withdrawn_at.is_(None))
+            .order_by(Assessment.id)
+        ):
+            ratings[analyst_id] = credibility
+        judged = (median, list(ratings.values()))
+    median, latest = judged
+    says_one = (median is not None and median < 1.5) or 1 in latest
+    return one_warning(origins) if says_one else None
 
 
 def one_warning(origins: int) -> str:

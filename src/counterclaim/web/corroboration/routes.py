@@ -39,10 +39,17 @@ def helpers():
     }
 
 
-def _corroboration_of(claim: Claim) -> dict:
+def _corroboration_of(claim: Claim, dossier=None) -> dict:
+    """The claim's corroboration; with the claim page's dossier, its judgments are reused."""
     session = get_session()
     found = corroboration.corroboration(session, claim)
-    warning = corroboration.credibility_one_warning(session, claim, found.independent_origins)
+    judged = None
+    if dossier is not None:
+        median = dossier.consensus["credibility_median"] if dossier.consensus else None
+        judged = (median, [a.credibility for a in dossier.current_assessments])
+    warning = corroboration.credibility_one_warning(
+        session, claim, found.independent_origins, judged
+    )
     return {"found": found, "svg": origins_svg(found), "warning": warning,
             "outcomes": outcomes.outcome_history(session, claim.id)}  # fmt: skip
 
