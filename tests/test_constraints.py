@@ -902,10 +902,10 @@ def test_sqlite_connections_get_their_pragmas(tmp_path, pragma, expected):
         engine.dispose()
 
 
-def test_postgresql_connections_run_without_jit(engine):
+def test_postgresql_connections_run_without_jit_and_with_costly_parallel_plans(engine):
     """JIT compiled the research views' correlated subqueries for a second per statement
-    that then ran in milliseconds (db.py): every connection turns it off, and a caller's
-    own connection options are kept beside it."""
+    that then ran in milliseconds, and two parallel workers made small joins slower (db.py):
+    every connection sets both, and a caller's own connection options are kept beside."""
     if is_sqlite(engine):
         pytest.skip("PostgreSQL setting")
     url = engine.url.render_as_string(hide_password=False)
@@ -915,6 +915,8 @@ def test_postgresql_connections_run_without_jit(engine):
             with checked.connect() as first, checked.connect() as second:
                 for connection in (first, second):
                     assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+                    cost = connection.exec_driver_sql("SHOW parallel_setup_cost").scalar()
+                    assert float(cost) == 10_000
         with mine.connect() as connection:
             assert connection.exec_driver_sql("SHOW application_name").scalar() == "mine"
     finally:
