@@ -39,4 +39,4 @@ def test_the_list_flags_and_filters_disagreement(client, session):
     assert "Agreed claim" not in filtered and "Unrated claim" not in filtered
     found = claims.list_claims(session, claims.ClaimFilters(disagreement=True)).items
     assert [c.id for c in found] == [disputed.id]
-    assert claims.disagreements(session, [disputed.id, agreed.id, unrated.id]) == {disputed.id}
+    assert claims.beside(session, [disputed.id, agreed.id, unrated.id]).disputed == {disputed.id}

@@ -390,7 +390,7 @@ def test_contradictions_are_counted_from_both_ends_and_only_contradictions(sessi
     make_link(session, other, low, relation="supports")
     session.flush()
 
-    counts = service.contradiction_counts(session, [middle.id, low.id, high.id, other.id])
+    counts = service.beside(session, [middle.id, low.id, high.id, other.id]).contradictions
 
     assert counts == {middle.id: 2, low.id: 1, high.id: 1}
-    assert service.contradiction_counts(session, []) == {}
+    assert service.beside(session, []).contradictions == {}

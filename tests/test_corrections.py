@@ -135,7 +135,7 @@ def test_withdrawing_keeps_the_row_and_leaves_it_out_of_the_consensus(login_as, 
     make_assessment(session, claim, credibility=1)
     session.commit()
     assert claims.claim_dossier(session, claim.id).consensus["credibility_median"] == 3.0
-    assert claims.disagreements(session, [claim.id]) == {claim.id}
+    assert claims.beside(session, [claim.id]).disputed == {claim.id}
 
     page = analyst.get(f"/claims/{claim.id}/assessments/{newest.id}/withdraw")
     assert page.status_code == 200 and "Withdraw this assessment" in page.get_data(as_text=True)
@@ -149,7 +149,7 @@ def test_withdrawing_keeps_the_row_and_leaves_it_out_of_the_consensus(login_as, 
     dossier = claims.claim_dossier(session, claim.id)
     assert sorted(a.credibility for a in dossier.current_assessments) == [1, 2]
     assert dossier.consensus["credibility_median"] == 1.5
-    assert claims.disagreements(session, [claim.id]) == set()  # 1 and 2: no longer 2 apart
+    assert claims.beside(session, [claim.id]).disputed == set()  # 1 and 2: no longer 2 apart
     assert claims.claims_with_band  # the band filter uses the same standing rule
     assert _actions(session, "assessments", newest.id) == ["create", "update"]
     shown = analyst.get(f"/claims/{claim.id}").get_data(as_text=True)

@@ -44,7 +44,7 @@ def test_the_page_and_the_filter_agree_with_the_view(session, rated):
         )
     )
     ids = [claim.id for claim in claims.values()]
-    assert service.disagreements(session, ids) == by_view & set(ids)
+    assert service.beside(session, ids).disputed == by_view & set(ids)
     page = service.list_claims(
         session, service.ClaimFilters(claimant_id=actor.id, disagreement=True), size=50
     )

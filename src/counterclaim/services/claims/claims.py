@@ -2,14 +2,14 @@
 
 Over 400 lines, knowingly: create, edit and delete (CLAIM_FIELDS), the filtered list with
 the counts it shows, and the dossier of one claim. The list (list_claims, narrow,
-best_reliability, contradiction_counts) is the part to move out if the file grows.
+beside) is the part to move out if the file grows.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import exists, func, or_, select, union_all
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from counterclaim.models import (
@@ -237,53 +237,56 @@ def _tagged(session: Session, tag_id: int):
     return exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag_id == tag_id)
 
 
-def best_reliability(session: Session, claim_ids: list[int]) -> dict[int, str]:
-    """Return the best reliability (A first) among the sources of each of `claim_ids`."""
-    if not claim_ids:
-        return {}
-    rows = session.execute(
-        select(ClaimSource.claim_id, func.min(Source.reliability))
-        .join(Source, Source.id == ClaimSource.source_id)
-        .where(ClaimSource.claim_id.in_(claim_ids))
-        .group_by(ClaimSource.claim_id)
-    )
-    return {claim_id: letter for claim_id, letter in rows}
+@dataclass
+class Beside:
+    """What the claims list shows beside each of its claims, by claim id."""
+
+    contradictions: dict[int, int] = field(default_factory=dict)
+    best_reliability: dict[int, str] = field(default_factory=dict)  # A first
+    consensus: dict[int, dict] = field(default_factory=dict)  # claim_consensus rows
+    disputed: set[int] = field(default_factory=set)  # analysts 2 or more apart
 
 
-def contradiction_counts(session: Session, claim_ids: list[int]) -> dict[int, int]:
-    """Return how many claims contradict each of `claim_ids`, in one query.
+def beside(session: Session, claim_ids: list[int]) -> Beside:
+    """Return how many claims contradict each of `claim_ids`, its best source's reliability
+    and its consensus, in two statements.
 
-    One grouped count per end of the link, each through its own index, sent together
-    (a statement costs the page more than its SQL, PostgreSQL a round trip besides).
+    The counts come from correlated subqueries through the links' and appearances'
+    indexes; the consensus from the `claim_consensus` view, which answers a filter on
+    claim_id through the assessments' index (migration 0013). Each statement saved counts:
+    a statement costs the page more than its SQL, and PostgreSQL a round trip besides.
     """
+    found = Beside()
     if not claim_ids:
-        return {}
-    ends = [
-        select(column.label("claim_id"), func.count().label("n"))
-        .where(ClaimLink.relation == "contradicts", column.in_(claim_ids))
-        .group_by(column)
-        for column in (ClaimLink.from_claim_id, ClaimLink.to_claim_id)
-    ]
-    counts: dict[int, int] = {}
-    for claim_id, n in session.execute(union_all(*ends)):
-        counts[claim_id] = counts.get(claim_id, 0) + n
-    return counts
+        return found
 
-
-def disagreements(session: Session, claim_ids: list[int]) -> set[int]:
-    """Return which of `claim_ids` the analysts disagree on (spread >= 2), in one query.
-
-    Read from the `claim_consensus` view, which answers a filter on claim_id through the
-    assessments' index (migration 0013).
-    """
-    if not claim_ids:
-        return set()
-    rows = session.scalars(
-        select(claim_consensus.c.claim_id).where(
-            claim_consensus.c.claim_id.in_(claim_ids), claim_consensus.c.credibility_spread >= 2
+    def contradicted(end):
+        return (
+            select(func.count())
+            .where(ClaimLink.relation == "contradicts", end == Claim.id)
+            .scalar_subquery()
         )
+
+    best = (
+        select(func.min(Source.reliability))
+        .join(ClaimSource, ClaimSource.source_id == Source.id)
+        .where(ClaimSource.claim_id == Claim.id)
+        .scalar_subquery()
     )
-    return set(rows)
+    counted = select(
+        Claim.id, contradicted(ClaimLink.from_claim_id) + contradicted(ClaimLink.to_claim_id), best
+    ).where(Claim.id.in_(claim_ids))
+    for claim_id, contradictions, letter in session.execute(counted):
+        if contradictions:
+            found.contradictions[claim_id] = contradictions
+        if letter is not None:
+            found.best_reliability[claim_id] = letter
+    view = claim_consensus
+    for row in session.execute(select(view).where(view.c.claim_id.in_(claim_ids))).mappings():
+        found.consensus[row["claim_id"]] = dict(row)
+        if row["credibility_spread"] >= 2:
+            found.disputed.add(row["claim_id"])
+    return found
 
 
 def _analysts_disagree():

@@ -58,17 +58,14 @@ def index():
         size=size,
         before=page_before(),
     )
-    ids = [c.id for c in page.items]
-    counts = service.contradiction_counts(session, ids)
-    disputed = service.disagreements(session, ids)
-    consensus = service.related_consensus(session, ids)
-    reliability = service.best_reliability(session, ids)
+    beside = service.beside(session, [c.id for c in page.items])
     source = session.get(Source, form.source.data) if form.source.data else None
     claimant = session.get(Actor, form.claimant.data) if form.claimant.data else None
     return render_template(
-        "claims/list.html", form=form, page=page, counts=counts, disputed=disputed,
-        source=source, claimant=claimant, facets=_facets(session, filters),
-        consensus=consensus, reliability=reliability,
+        "claims/list.html", form=form, page=page, counts=beside.contradictions,
+        disputed=beside.disputed, source=source, claimant=claimant,
+        facets=_facets(session, filters), consensus=beside.consensus,
+        reliability=beside.best_reliability,
     )  # fmt: skip
 
 
