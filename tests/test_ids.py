@@ -226,3 +226,35 @@ def test_a_dump_import_leaves_the_counters_past_the_dumps_deleted_ids(
             assert make_claim(session, claimant_id=claimant).id == gone_id + 1
     finally:
         target.dispose()
+
+
+def test_an_import_numbers_its_rows_past_every_id_ever_used_and_inserts_them_in_bulk(
+    session, count_queries
+):
+    """On SQLite an import gives its new rows their ids (services/ids.py Numbering), so
+    that a flush inserts each table's rows in one statement, never one row per INSERT;
+    the ids start past a deleted claim's, and the counter follows them, on both engines."""
+    from counterclaim.services.exchange import read_plan
+
+    user = make_user(session, role="editor")
+    session.info["user_id"] = user.id
+    make_claim(session)
+    newest = make_claim(session)
+    deleted_id = newest.id
+    delete_claim(session, newest)
+    session.commit()
+    rows = "".join(
+        f"Claim {n} from a file,Someone {n % 3},2016-10-{n + 1:02d}\n" for n in range(30)
+    )
+    plan = read_plan(("text,claimant,stated_on\n" + rows).encode(), "claims.csv")
+    with count_queries() as counter:
+        report = run_import(session, plan)
+    session.commit()
+
+    assert report.created["claims"] == 30
+    imported = session.scalars(select(Claim.id).where(Claim.text.like("Claim % from a file"))).all()
+    assert sorted(imported) == list(range(deleted_id + 1, deleted_id + 31))
+    inserts = [s for s in counter.statements if s.lstrip().upper().startswith("INSERT INTO CLAIMS")]
+    if session.get_bind().dialect.name == "sqlite":
+        assert len(inserts) == 1  # 30 claims, one batch
+    assert make_claim(session).id == deleted_id + 31  # the counter followed

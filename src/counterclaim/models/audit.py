@@ -16,6 +16,7 @@ A claim's tags are part of the claim, as the sorted list of their ids under "tag
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select
@@ -98,13 +99,18 @@ def as_json(value: Any) -> Any:
 def snapshot(record) -> dict[str, Any]:
     """Return the recorded fields of `record` and their values, as revisions store them."""
     fields = {
-        attr.key: HIDDEN if attr.key in SECRET else as_json(getattr(record, attr.key))
-        for attr in inspect(record).mapper.column_attrs
-        if attr.key not in UNRECORDED
+        key: HIDDEN if key in SECRET else as_json(getattr(record, key))
+        for key in _recorded(type(record))
     }
     if isinstance(record, Claim):
         fields["tags"] = _tag_ids(record.tags)
     return fields
+
+
+@cache
+def _recorded(model: type) -> tuple[str, ...]:
+    """Return the names of the columns a revision of `model` records, once per model."""
+    return tuple(a.key for a in inspect(model).column_attrs if a.key not in UNRECORDED)
 
 
 def _tag_ids(tags) -> list[int]:

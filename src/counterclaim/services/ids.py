@@ -80,3 +80,32 @@ def _counter(connection: Connection, table: Table) -> int:
         text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
     )
     return value or 0
+
+
+class Numbering:
+    """Gives the new rows of a session their ids before a flush, past the largest id ever
+    used: for bulk writers on SQLite, inside their write transaction.
+
+    The ORM needs each new row's id back; SQLite's RETURNING does not keep the order of
+    the rows, so SQLAlchemy then inserts one row per statement (an import of 20,000 claims
+    sent 20,100 INSERTs). With the ids given, a flush inserts each table's rows in one
+    executemany. Safe only where no one else can insert beside: SQLite's write
+    transactions (BEGIN IMMEDIATE) are exclusive, and SQLite's AUTOINCREMENT counter
+    follows explicit ids by itself.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.tables = {table.name: table for table in id_tables()}
+        self.next: dict[str, int] = {}
+
+    def number(self, rows) -> None:
+        """Give each row of `rows` (ORM objects) that has no id yet the next free id."""
+        for row in rows:
+            table = getattr(type(row), "__table__", None)
+            if table is None or table.name not in self.tables or row.id is not None:
+                continue
+            if table.name not in self.next:
+                self.next[table.name] = largest_id_ever(self.connection, table) + 1
+            row.id = self.next[table.name]
+            self.next[table.name] += 1

@@ -45,6 +45,7 @@ from counterclaim.models import (
 from counterclaim.models.vocabulary import SYMMETRIC_RELATIONS
 
 from ..errors import DomainError
+from ..ids import Numbering
 from .addresses import name_key, url_key
 from .records import (
     UNKNOWN_CLAIMANT,
@@ -170,6 +171,9 @@ def apply(
     store = _Store(session, report, write=not dry_run, verdicts=VerdictMap.load(session),
                    relations=relations, organisation=organisation)  # fmt: skip
     total = len(records)
+    numbering = None
+    if not dry_run and session.get_bind().dialect.name == "sqlite":
+        numbering = Numbering(session.connection())  # one INSERT per table per batch
     for start in range(0, total, BATCH):
         batch = records[start : start + BATCH]
         for record in batch:
@@ -181,10 +185,10 @@ def apply(
                 store.source(record)
         if not dry_run:
             try:
-                session.flush()
+                _flush(session, numbering)
                 if store.pending_links:
                     store.write_links()
-                    session.flush()
+                    _flush(session, numbering)
             except DBAPIError as error:
                 first, last = batch[0], batch[-1]
                 raise ImportRefused(
@@ -194,6 +198,12 @@ def apply(
                 ) from error
         progress(min(start + BATCH, total), total)
     return report
+
+
+def _flush(session: Session, numbering: Numbering | None) -> None:
+    if numbering is not None:
+        numbering.number(session.new)
+    session.flush()
 
 
 def _known_relations(plan: Plan, relations: RelationMap):
