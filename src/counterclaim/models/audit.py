@@ -96,14 +96,18 @@ def as_json(value: Any) -> Any:
     return value
 
 
-def snapshot(record) -> dict[str, Any]:
-    """Return the recorded fields of `record` and their values, as revisions store them."""
+def snapshot(record, *, created: bool = False) -> dict[str, Any]:
+    """Return the recorded fields of `record` and their values, as revisions store them.
+
+    A row just `created` holds its tags only if they were given (no empty collection is
+    made for it: an import creates thousands).
+    """
     fields = {
         key: HIDDEN if key in SECRET else as_json(getattr(record, key))
         for key in _recorded(type(record))
     }
     if isinstance(record, Claim):
-        fields["tags"] = _tag_ids(record.tags)
+        fields["tags"] = _tag_ids(record.__dict__.get("tags", ()) if created else record.tags)
     return fields
 
 
@@ -221,7 +225,7 @@ def _after_flush(session: Session, _context) -> None:
     with session.no_autoflush:
         for record in session.new:
             if entity_of(record):
-                new = snapshot(record)
+                new = snapshot(record, created=True)
                 rows.append(_row(session, record, "create", {k: [None, v] for k, v in new.items()}))
     if rows:
         session.connection().execute(insert(Revision), rows)
