@@ -276,6 +276,23 @@ def test_a_view_filtered_by_claim_seeks_by_claim(planned, ids, view):
             assert not re.search(r"^SCAN (latest|newer|every|assessments)\b", plan, re.M), plan
 
 
+def test_a_tags_page_reads_the_tags_claims_from_the_index_alone(workbench, planned, ids):
+    """claim_tags (tag_id, claim_id), migration 0014: no claim_tags row is read per claim.
+
+    SQLite only: PostgreSQL reads an index alone only where its visibility map allows, and
+    picks a bitmap scan of the same index on freshly loaded tables."""
+    if planned.dialect.name != "sqlite":
+        pytest.skip("index-only reads on PostgreSQL depend on VACUUM, not on the schema")
+    app, client = workbench
+    sent = record(app, lambda: client.get(f"/claims/?tag={ids['tag_id']}"))
+    listing = [(s, p) for s, p in sent if "claim_tags.tag_id" in s and "FROM claims" in s]
+    assert listing, "the tag's page sent no statement over claims filtered by tag"
+    with planned.connect() as connection:
+        for statement, parameters in listing:
+            plan = plan_text(connection, statement, parameters)
+            assert "COVERING INDEX ix_claim_tags_tag_id_claim_id (tag_id=?)" in plan, plan
+
+
 def _migration(name: str):
     path = ROOT / "migrations" / "versions" / name
     spec = importlib.util.spec_from_file_location(path.stem, path)

@@ -1,6 +1,6 @@
 """Tags: topics, places, events and operations that claims are filed under."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import NEVER_REUSE_IDS, Base, Timestamped, intpk
@@ -35,7 +35,11 @@ class ClaimTag(Base):
         ForeignKey("claims.id", ondelete="CASCADE"), comment="The tagged claim."
     )
     tag_id: Mapped[int] = mapped_column(
-        ForeignKey("tags.id", ondelete="CASCADE"), index=True, comment="The tag."
+        ForeignKey("tags.id", ondelete="CASCADE"), comment="The tag."
     )
 
-    __table_args__ = (UniqueConstraint("claim_id", "tag_id"),)
+    # (tag_id, claim_id): a tag's claims come from the index alone (migration 0014).
+    __table_args__ = (
+        UniqueConstraint("claim_id", "tag_id"),
+        Index("ix_claim_tags_tag_id_claim_id", "tag_id", "claim_id"),
+    )
