@@ -69,3 +69,32 @@ def test_sortable_headers_link_to_index_backed_orders(client, session):
     page = client.get("/claims/?sort=stated-desc").get_data(as_text=True)
     assert 'href="/claims/?sort=stated-asc"' in page
     assert 'aria-sort="descending"' in page
+
+
+def test_the_tag_filter_is_a_picker_that_reaches_every_tag(client, session):
+    """Not a select of every tag (500 at a million claims): the chosen tag and the first
+    matches of what was typed, LIMIT of them; the list filters by any tag."""
+    import re
+
+    from counterclaim.services.catalogue.pickers import LIMIT
+    from factories import make_tag
+
+    tags = [make_tag(session, name=f"topic t{n:03d}") for n in range(LIMIT + 10)]
+    last = tags[-1]
+    tagged = make_claim(session, text="Filed under the last topic", tags=[last])
+    make_claim(session, text="Filed under the first topic", tags=[tags[0]])
+    session.commit()
+
+    def tag_options(page: str) -> list[str]:
+        select = re.search(r'<select[^>]*name="tag"[^>]*>(.*?)</select>', page, re.S).group(1)
+        return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+    page = client.get(f"/claims/?tag={last.id}").get_data(as_text=True)
+    assert tagged.text in page and "Filed under the first topic" not in page
+    offered = tag_options(page)
+    assert len(offered) <= LIMIT + 2 and "topic t059" in offered  # chosen, though not first
+    assert re.search(rf'<option selected value="{last.id}">', page)
+    assert 'name="tag_q"' in page
+
+    found = tag_options(client.get("/claims/?tag_q=t059").get_data(as_text=True))
+    assert found == ["Any tag", "topic t059"]  # typed, the last tag is offered
