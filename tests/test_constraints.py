@@ -888,7 +888,12 @@ def test_every_foreign_keys_on_delete_behaviour_is_tested():
 
 @pytest.mark.parametrize(
     ("pragma", "expected"),
-    [("foreign_keys", 1), ("journal_mode", "wal"), ("busy_timeout", 10_000)],
+    [
+        ("foreign_keys", 1),
+        ("journal_mode", "wal"),
+        ("busy_timeout", 10_000),
+        ("cache_size", -65_536),
+    ],  # fmt: skip
 )
 def test_sqlite_connections_get_their_pragmas(tmp_path, pragma, expected):
     engine = make_engine(f"sqlite:///{tmp_path / 'counterclaim.db'}")

@@ -1,10 +1,11 @@
 """Engine and session set-up for SQLite and PostgreSQL.
 
-SQLite gets WAL, foreign keys and a busy timeout on every connection, and write
-transactions that begin IMMEDIATE: a deferred transaction that reads and then writes
-fails at once with "database is locked" when another writer got there first, whatever
-the timeout. Read-only work uses `reader(engine)`, whose transactions begin DEFERRED so
-that readers never queue behind writers.
+SQLite gets WAL, foreign keys, a busy timeout and a larger page cache (filled only as
+pages are read) on every connection, and write transactions that begin IMMEDIATE: a
+deferred transaction that reads and then writes fails at once with "database is locked"
+when another writer got there first, whatever the timeout. Read-only work uses
+`reader(engine)`, whose transactions begin DEFERRED so that readers never queue behind
+writers.
 
 PostgreSQL connections run with JIT compilation off: the research views' correlated
 subqueries carry planner costs in the millions, which start LLVM compilation of about a
@@ -22,6 +23,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Each connection's page cache (the default is 2 MiB): a tag's page of the claims list
+# reads ~4,000 claims at a million claims, 10.0 ms with 2 MiB and 6.4 ms with 64 MiB.
+SQLITE_CACHE_KIB = 65_536
 POSTGRES_OPTIONS = "-c jit=off -c parallel_setup_cost=10000"
 _BEGIN_MODES = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
 
@@ -59,6 +63,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
