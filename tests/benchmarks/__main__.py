@@ -29,6 +29,7 @@ from counterclaim.services import migrations
 from .harness import Context, Measurement, Unavailable, venv_script
 
 SMALL_CLAIMS = 2_000
+PG_RATIO = 1.5  # issue 15: every page on PostgreSQL within 1.5× its time on SQLite
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 console = Console(width=None if sys.stdout.isatty() else 220)
@@ -169,9 +170,17 @@ def _create_empty(args, engine: str, url: str) -> None:
 
 
 def _upgrade(url: str) -> None:
+    """Migrate the data set; on PostgreSQL, VACUUM (ANALYZE) it as autovacuum would in time.
+
+    A freshly loaded table has no visibility map, so no index answers alone (index-only
+    scans fetch every row) and the plans differ from a database in use.
+    """
     engine = make_engine(url)
     try:
         migrations.upgrade(engine)
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM (ANALYZE)")  # not inside a transaction
     finally:
         engine.dispose()
 
@@ -246,7 +255,7 @@ def table(results: list[Measurement]) -> Table:
 
 
 def cross_checks(results: list[Measurement]) -> list[str]:
-    """Targets that compare data sets: constant statements, PostgreSQL within 2× SQLite."""
+    """Targets that compare data sets: constant statements, PostgreSQL within 1.5× SQLite."""
     lines = []
     by_page: dict[tuple, dict[int, int]] = {}
     for m in results:
@@ -262,7 +271,7 @@ def cross_checks(results: list[Measurement]) -> list[str]:
         base = sqlite.get((m.bench, m.claims, m.name))
         if m.engine == "postgresql" and base and base.ours_ms and m.ours_ms:
             ratio = m.ours_ms / base.ours_ms
-            lines.append(f"{'✓' if ratio <= 2 else '✗'} PostgreSQL within 2× SQLite: "
+            lines.append(f"{'✓' if ratio <= PG_RATIO else '✗'} PostgreSQL within {PG_RATIO}× SQLite: "
                          f"{m.bench} {m.name} at {m.claims:,}: ×{ratio:.2f}")  # fmt: skip
     return lines
 
