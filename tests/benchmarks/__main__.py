@@ -271,7 +271,8 @@ def cross_checks(results: list[Measurement]) -> list[str]:
         base = sqlite.get((m.bench, m.claims, m.name))
         if m.engine == "postgresql" and base and base.ours_ms and m.ours_ms:
             ratio = m.ours_ms / base.ours_ms
-            lines.append(f"{'✓' if ratio <= PG_RATIO else '✗'} PostgreSQL within {PG_RATIO}× SQLite: "
+            mark = "✓" if ratio <= PG_RATIO else "✗"
+            lines.append(f"{mark} PostgreSQL within {PG_RATIO}× SQLite: "
                          f"{m.bench} {m.name} at {m.claims:,}: ×{ratio:.2f}")  # fmt: skip
     return lines
 
