@@ -6,8 +6,6 @@ import pytest
 from counterclaim.services.demo.seed import default_seed_path, load_seed
 from counterclaim.services.reports import reports
 from counterclaim.services.reports.reports import (
-    Consensus,
-    Judgment,
     ReportScope,
     Window,
     build_report,
@@ -70,28 +68,6 @@ def test_the_pages_of_a_report_together_are_the_whole_report(seeded):
             page = build_report(seeded, scope, window=Window(0, size, timeline=7, actors=top))
             assert page.matrix.cells == whole.matrix.top(top).cells
             assert page.matrix_actors == len(whole.matrix.actors)
-
-
-@pytest.mark.parametrize(
-    "ratings",
-    [[], [6], [3], [1, 5], [2, 2, 6], [1, 2, 3, 4], [5, 1, 6, 6, 3], [4, 4, 4, 1]],
-)
-def test_the_consensus_of_judgments_is_the_views_rule(ratings):
-    judgments = [Judgment("a", r, "low", "", None) for r in ratings]
-    consensus = Consensus.of(judgments)
-    if not ratings:
-        assert consensus is None
-        return
-    scored = sorted(r for r in ratings if r < 6)
-    assert consensus.analysts == len(ratings)
-    assert consensus.cannot_judge == ratings.count(6)
-    assert consensus.spread == (scored[-1] - scored[0] if scored else 0)
-    if scored:
-        import statistics
-
-        assert consensus.median == statistics.median(scored)
-    else:
-        assert consensus.median is None
 
 
 def test_a_page_reads_the_same_number_of_statements_whatever_the_scope(session, count_queries):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     CTE,
     Select,
+    and_,
     case,
     exists,
     func,
@@ -130,9 +131,23 @@ class ReportSql:
         )
 
     def claims_in_order(self, ids: list[int]) -> Select:
-        """The claims of `ids` in timeline order, with whether each is in scope."""
+        """The claims of `ids` in timeline order: whether each is in scope, its consensus.
+
+        The `claim_consensus` view is joined on the listed ids as well, so that both
+        engines seek it by claim (joined on the claim alone it is computed for every
+        assessed claim).
+        """
+        c = claim_consensus.c
         return (
-            select(Claim.id, Claim.id.in_(select(self.scope.c.id)).label("in_scope"))
+            select(
+                Claim.id,
+                Claim.id.in_(select(self.scope.c.id)).label("in_scope"),
+                c.credibility_median,
+                c.analysts,
+                c.cannot_judge,
+                c.credibility_spread,
+            )  # fmt: skip
+            .outerjoin(claim_consensus, and_(c.claim_id == Claim.id, c.claim_id.in_(ids)))
             .where(Claim.id.in_(ids))
             .order_by(*_timeline(Claim))
         )

@@ -52,20 +52,6 @@ class Consensus:
     def disputed(self) -> bool:
         return self.spread >= DISAGREEMENT
 
-    @classmethod
-    def of(cls, judgments: list[Judgment]) -> Consensus | None:
-        """Combine each analyst's latest judgment as `claim_consensus` does (None: none)."""
-        if not judgments:
-            return None
-        ratings = sorted(j.credibility for j in judgments if j.credibility < 6)
-        middle = len(ratings) // 2
-        median = None
-        if ratings:
-            median = float(ratings[middle] if len(ratings) % 2 else
-                           (ratings[middle - 1] + ratings[middle]) / 2)  # fmt: skip
-        spread = ratings[-1] - ratings[0] if ratings else 0
-        return cls(median, len(judgments), len(judgments) - len(ratings), spread)
-
 
 @dataclass(frozen=True, slots=True)
 class Appearance:
@@ -341,7 +327,7 @@ def _window(session: Session, sql: ReportSql, window: Window):
     ids = list(session.scalars(sql.timeline_ids(window))) if window.timeline else []
     ids = list(dict.fromkeys(ids + [r.claim_id for r in rows] + [r.counterclaim_id for r in rows]))
     order = session.execute(sql.claims_in_order(ids)).all() if ids else []
-    claims = list(_with_details(session, sql, order, ids, consensus_from_judgments=True))
+    claims = list(_with_details(session, sql, order, ids))
     by_id = {c.id: c for c in claims}
     rank = {link_id: n for n, link_id in enumerate(link_ids)}
 
@@ -369,14 +355,10 @@ def _detailed_pairs(session: Session, sql: ReportSql) -> Iterator[tuple]:
         offset += DETAIL_WINDOW
 
 
-def _with_details(
-    session: Session, sql: ReportSql, order, ids, *, consensus_from_judgments: bool = False
-) -> Iterator[ReportClaim]:
+def _with_details(session: Session, sql: ReportSql, order, ids) -> Iterator[ReportClaim]:
     """Yield the claims of `order` with their details, read for `ids` (None: the report's).
 
-    The consensus comes from `order`'s columns (the `claim_consensus` view), or, for a
-    page, from the latest judgments just read (the same rule, without the view's cost
-    until the view seeks by claim: issue 15).
+    The consensus comes from `order`'s columns: the `claim_consensus` view.
     """
     claims = {row.id: row for row in session.execute(sql.claim_rows(ids))}
     details = {
@@ -389,9 +371,7 @@ def _with_details(
     for head in order:
         row = claims[head.id]
         consensus = None
-        if consensus_from_judgments:
-            consensus = Consensus.of(details["assessments"].get(row.id, []))
-        elif head.analysts:
+        if head.analysts:
             consensus = Consensus(
                 head.credibility_median, head.analysts, head.cannot_judge, head.credibility_spread
             )
