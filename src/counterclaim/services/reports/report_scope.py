@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, Select, cast, exists, func, literal, or_, select
+from sqlalchemy import ARRAY, Integer, Select, any_, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from counterclaim.models import Actor, Claim, ClaimLink, ClaimSource, ClaimTag, Source, Tag
@@ -134,15 +134,23 @@ class ResolvedScope:
     actor: tuple[int, str] | None = None
     claim: tuple[int, str] | None = None
     description: list[str] = field(default_factory=list)
+    dialect: str = "sqlite"
 
     def statement(self) -> Select:
         """Return SELECT claims.id of every claim in scope."""
         s = self.scope
         stmt = select(Claim.id)
         for tag_id, _ in self.tags:  # from the tag's index, not an EXISTS per claim
-            stmt = stmt.where(
-                Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag_id == tag_id))
-            )
+            tagged = select(ClaimTag.claim_id).where(ClaimTag.tag_id == tag_id)
+            if self.dialect == "postgresql":
+                # Given `IN (subquery)`, PostgreSQL walked the claims' date index to order
+                # the pairs; the tag's claims gathered into an array start it from the tag.
+                gathered = tagged.with_only_columns(func.array_agg(ClaimTag.claim_id))
+                stmt = stmt.where(
+                    Claim.id == any_(cast(gathered.scalar_subquery(), ARRAY(Integer)))
+                )
+            else:
+                stmt = stmt.where(Claim.id.in_(tagged))
         if self.actor:
             stmt = stmt.where(Claim.claimant_id == self.actor[0])
         if self.claim:
@@ -197,6 +205,7 @@ def resolve(session: Session, scope: ReportScope) -> ResolvedScope:
     return ResolvedScope(
         scope=scope, tags=tags, actor=actor, claim=claim,
         description=_describe(scope, tags, actor, claim),
+        dialect=session.get_bind().dialect.name,
     )  # fmt: skip
 
 
