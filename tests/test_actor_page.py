@@ -24,6 +24,20 @@ def test_the_actor_page_shows_claims_opponents_sources_and_members(client, sessi
     assert member.name in page.split('id="members"', 1)[1]
     claims = page.split('id="claims"', 1)[1].split("</section>", 1)[0]
     assert claims.count("<li>") == 20 and 'rel="next"' in claims
+    assert '<h2>Claims <span class="count">25</span>' in claims  # all of them, not the page's
+
+
+def test_the_counts_are_of_everything_though_the_lists_are_the_newest(client, session):
+    """Sources published: the newest 20 listed, all 23 counted (in the same statement)."""
+    agency = make_actor(session, name="Amaq News Agency")
+    for n in range(23):
+        make_source(session, title=f"Amaq bulletin {n:02d}", publisher=agency)
+    make_source(session, title="Someone else's bulletin")
+    session.commit()
+    page = client.get(f"/actors/{agency.id}").get_data(as_text=True)
+    assert '<h2>Sources published <span class="count">23</span>' in page
+    assert "Amaq bulletin 22" in page and "Amaq bulletin 02" not in page
+    assert "Someone else" not in page
 
 
 def test_searching_a_name_offers_their_claims(client, session):

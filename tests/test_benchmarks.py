@@ -43,3 +43,24 @@ def test_every_benchmark_runs_at_a_small_size(tmp_path):
     pages = {r["name"]: r for r in results if r["bench"] == "pages"}
     assert pages["claim page"]["statements"] > 0
     assert all(r["rps"] > 0 for r in results if r["bench"] == "http")
+    _readme_tables_come_from(saved, results)
+
+
+def _readme_tables_come_from(saved: Path, results: list[dict]) -> None:
+    """The README's tables (tests/benchmarks/markdown.py) hold every page and HTTP figure."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tests.benchmarks import markdown
+    finally:
+        sys.path.remove(str(ROOT))
+    found = markdown.load([str(saved)])
+    cols = markdown.columns(found)
+    assert cols == [(2_000, "sqlite")]
+    pages, http = markdown.pages(found, cols), markdown.http(found, cols)
+    for table, bench in ((pages, "pages"), (http, "http")):
+        names = [r["name"] for r in results if r["bench"] == bench]
+        assert len(table) == 2 + len(names)  # header, rule, a row each
+        for row, r in zip(table[2:], (r for r in results if r["bench"] == bench), strict=True):
+            figure = markdown._ms(r["ours_ms"]) if bench == "pages" else f"{r['rps']:.1f}"
+            assert row.startswith(f"| {r['name'].removeprefix('claims list, ')} | {figure}"), row
+    assert any(row.startswith("| load test: edits | ") for row in markdown.other(found, cols))

@@ -46,49 +46,53 @@ def _ms(value) -> str:
     return f"{value:,.1f}" if value >= 10 else f"{value:.2f}"
 
 
-def pages(found: dict, cols) -> list[str]:
-    """Server ms per page (raw SQL of the same rows), statements; PostgreSQL ×SQLite."""
-    lines = _header("page: ms (raw SQL ms) · statements", cols)
-    for name in _names(found, "pages"):
+def _table(found: dict, cols, bench: str, title: str, cell, label=lambda name: name):
+    """A row per measurement of `bench`, a cell per (claims, engine): cell(m, sqlite_m)."""
+    lines = _header(title, cols)
+    for name in _names(found, bench):
         cells = []
         for claims, engine in cols:
-            m = found.get(("pages", engine, claims, name))
-            if m is None or m["ours_ms"] is None:
-                cells.append("")
-                continue
-            cell = _ms(m["ours_ms"])
-            if m["raw_ms"] is not None:
-                cell += f" ({_ms(m['raw_ms'])})"
-            if m["statements"] is not None:
-                cell += f" · {m['statements']}"
-            base = found.get(("pages", "sqlite", claims, name))
-            if engine == "postgresql" and base and base["ours_ms"]:
-                cell += f" · ×{m['ours_ms'] / base['ours_ms']:.2f}"
-            cells.append(cell)
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+            m = found.get((bench, engine, claims, name))
+            base = found.get((bench, "sqlite", claims, name))
+            cells.append("" if m is None else cell(m, base if engine == "postgresql" else None))
+        lines.append(f"| {label(name)} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _page_cell(m: dict, sqlite: dict | None) -> str:
+    """Server ms (raw SQL ms) · statements, and on PostgreSQL ×its SQLite time."""
+    if m["ours_ms"] is None:
+        return ""
+    cell = _ms(m["ours_ms"])
+    if m["raw_ms"] is not None:
+        cell += f" ({_ms(m['raw_ms'])})"
+    if m["statements"] is not None:
+        cell += f" · {m['statements']}"
+    if sqlite and sqlite["ours_ms"]:
+        cell += f" · ×{m['ours_ms'] / sqlite['ours_ms']:.2f}"
+    return cell
+
+
+def _http_cell(m: dict, sqlite: dict | None) -> str:
+    """Ours / Datasette req/s; marked on SQLite, where the target is Datasette's own file."""
+    if m["rps"] is None:
+        return ""
+    theirs = m["datasette_rps"] if sqlite is None else sqlite["datasette_rps"]
+    if theirs is None:
+        return f"{m['rps']:.1f}"
+    mark = "" if sqlite is not None else (" ✓" if m["rps"] >= theirs else " ✗")
+    return f"{m['rps']:.1f} / {theirs:.1f}{mark}"
+
+
+def pages(found: dict, cols) -> list[str]:
+    """Server ms per page (raw SQL of the same rows), statements; PostgreSQL ×SQLite."""
+    return _table(found, cols, "pages", "page: ms (raw SQL ms) · statements", _page_cell)
 
 
 def http(found: dict, cols) -> list[str]:
     """Requests per second over HTTP: ours, and Datasette's on the same SQLite file."""
-    lines = _header("claims list: req/s ours / Datasette", cols)
-    for name in _names(found, "http"):
-        cells = []
-        for claims, engine in cols:
-            m = found.get(("http", engine, claims, name))
-            if m is None or m["rps"] is None:
-                cells.append("")
-                continue
-            theirs = m["datasette_rps"]
-            if theirs is None:  # PostgreSQL: Datasette serves the SQLite file of the same data
-                base = found.get(("http", "sqlite", claims, name))
-                theirs = base["datasette_rps"] if base else None
-            mark = ""  # the target is Datasette's on the same file: SQLite
-            if theirs is not None and engine == "sqlite":
-                mark = " ✓" if m["rps"] >= theirs else " ✗"
-            cells.append(f"{m['rps']:.1f}" + ("" if theirs is None else f" / {theirs:.1f}") + mark)
-        lines.append(f"| {name.removeprefix('claims list, ')} | " + " | ".join(cells) + " |")
-    return lines
+    return _table(found, cols, "http", "claims list: req/s ours / Datasette", _http_cell,
+                  label=lambda name: name.removeprefix("claims list, "))  # fmt: skip
 
 
 def _other(m: dict) -> str:

@@ -69,11 +69,6 @@ def actor_choices(session: Session) -> list[tuple[int, str]]:
     return list(session.execute(select(Actor.id, Actor.name).order_by(Actor.name)))
 
 
-def claim_count(session: Session, actor_id: int) -> int:
-    """Return how many claims an actor made."""
-    return session.scalar(select(func.count()).where(Claim.claimant_id == actor_id))
-
-
 def opponents(session: Session, actor_id: int, *, limit: int = 30) -> list[tuple[Actor, int]]:
     """Return the actors whose claims contradict this actor's, with how many pairs, most first.
 
@@ -114,7 +109,12 @@ def members(session: Session, actor_id: int, *, limit: int = 50) -> list[Actor]:
 
 
 def published(session: Session, actor_id: int, *, limit: int = 20) -> tuple[list[Source], int]:
-    """Return the newest sources this actor published, and how many there are."""
-    stmt = select(Source).where(Source.publisher_id == actor_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    return list(session.scalars(stmt.order_by(Source.id.desc()).limit(limit))), total
+    """Return the newest sources this actor published, and how many there are (one read:
+    the count is a window over every match, taken before the limit)."""
+    rows = session.execute(
+        select(Source, func.count().over())
+        .where(Source.publisher_id == actor_id)
+        .order_by(Source.id.desc())
+        .limit(limit)
+    ).all()
+    return [source for source, _ in rows], rows[0][1] if rows else 0

@@ -139,18 +139,18 @@ class ReportSql:
         """
         c = claim_consensus.c
         return (
-            select(
-                Claim.id,
-                Claim.id.in_(select(self.scope.c.id)).label("in_scope"),
-                c.credibility_median,
-                c.analysts,
-                c.cannot_judge,
-                c.credibility_spread,
-            )  # fmt: skip
+            self._heads()
             .outerjoin(claim_consensus, and_(c.claim_id == Claim.id, c.claim_id.in_(ids)))
             .where(Claim.id.in_(ids))
             .order_by(*_timeline(Claim))
         )
+
+    def _heads(self) -> Select:
+        """The columns that lead each claim of a report: id, whether in scope, consensus."""
+        c = claim_consensus.c
+        in_scope = Claim.id.in_(select(self.scope.c.id)).label("in_scope")
+        return select(Claim.id, in_scope, c.credibility_median, c.analysts, c.cannot_judge,
+                      c.credibility_spread)  # fmt: skip
 
     # --- aggregates -------------------------------------------------------------------
 
@@ -299,14 +299,7 @@ class ReportSql:
         """
         c = claim_consensus.c
         return (
-            select(
-                Claim.id,
-                Claim.id.in_(select(self.scope.c.id)).label("in_scope"),
-                c.credibility_median,
-                c.analysts,
-                c.cannot_judge,
-                c.credibility_spread,
-            )  # fmt: skip
+            self._heads()
             .select_from(self.claims)
             .join(Claim, Claim.id == self.claims.c.id)
             .outerjoin(claim_consensus, c.claim_id == Claim.id)

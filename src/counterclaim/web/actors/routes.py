@@ -43,7 +43,7 @@ def detail(actor_id: int):
     )  # fmt: skip
     sources, source_count = service.published(session, actor_id)
     return render_template(
-        "actors/detail.html", actor=actor, claim_count=service.claim_count(session, actor_id),
+        "actors/detail.html", actor=actor,
         page=page, opponents=service.opponents(session, actor_id),
         members=service.members(session, actor_id), sources=sources, source_count=source_count,
     )  # fmt: skip

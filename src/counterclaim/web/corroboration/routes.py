@@ -3,7 +3,7 @@
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from counterclaim import report_formats
@@ -55,8 +55,12 @@ def _corroboration_of(claim: Claim, dossier=None) -> dict:
 
 
 def _track_record_of(actor: Actor) -> dict:
-    record = track_records.track_record(get_session(), actor.id)
-    return {"record": record, "svg": years_svg(record.by_year)}
+    """The actor's record and chart, read once per request (its claim count heads the page)."""
+    kept = g.setdefault("track_records", {})
+    if actor.id not in kept:
+        record = track_records.track_record(get_session(), actor.id)
+        kept[actor.id] = {"record": record, "svg": years_svg(record.by_year)}
+    return kept[actor.id]
 
 
 # --- derivations ---------------------------------------------------------------------------
