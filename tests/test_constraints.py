@@ -909,8 +909,9 @@ def test_sqlite_connections_get_their_pragmas(tmp_path, pragma, expected):
 
 def test_postgresql_connections_run_without_jit_and_with_costly_parallel_plans(engine):
     """JIT compiled the research views' correlated subqueries for a second per statement
-    that then ran in milliseconds, and two parallel workers made small joins slower (db.py):
-    every connection sets both, and a caller's own connection options are kept beside."""
+    that then ran in milliseconds, two parallel workers made small joins slower, and
+    streamed downloads were planned for their first tenth (db.py): every connection sets
+    all three, and a caller's own connection options are kept beside."""
     if is_sqlite(engine):
         pytest.skip("PostgreSQL setting")
     url = engine.url.render_as_string(hide_password=False)
@@ -922,6 +923,8 @@ def test_postgresql_connections_run_without_jit_and_with_costly_parallel_plans(e
                     assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
                     cost = connection.exec_driver_sql("SHOW parallel_setup_cost").scalar()
                     assert float(cost) == 10_000
+                    fraction = connection.exec_driver_sql("SHOW cursor_tuple_fraction").scalar()
+                    assert float(fraction) == 1  # streams are read to the end
         with mine.connect() as connection:
             assert connection.exec_driver_sql("SHOW application_name").scalar() == "mine"
     finally:

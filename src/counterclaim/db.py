@@ -13,7 +13,9 @@ second for statements that then run in milliseconds (a report page's corroborati
 200 claims: 1,030 ms with JIT, 60 ms without, at 100,000 claims). And a parallel plan
 must promise to save ten times the default start-up cost: an actor's opponents (a few
 hundred rows) took 10-20 ms with two workers and 2-4 ms without, on two cores; scans of
-whole tables still go parallel.
+whole tables still go parallel. A streamed download reads through a server-side cursor,
+which PostgreSQL plans for its first tenth by default (fast-start nested loops): the CSV
+report of 70,000 pairs took 122 s so, and is planned for every row instead.
 """
 
 from pathlib import Path
@@ -26,7 +28,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Each connection's page cache (the default is 2 MiB): a tag's page of the claims list
 # reads ~4,000 claims at a million claims, 10.0 ms with 2 MiB and 6.4 ms with 64 MiB.
 SQLITE_CACHE_KIB = 65_536
-POSTGRES_OPTIONS = "-c jit=off -c parallel_setup_cost=10000"
+POSTGRES_OPTIONS = "-c jit=off -c parallel_setup_cost=10000 -c cursor_tuple_fraction=1"
 _BEGIN_MODES = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
 
 
