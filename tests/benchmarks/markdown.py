@@ -132,14 +132,15 @@ def other(found: dict, cols) -> list[str]:
     lines = _header("measurement", cols)
     for bench, wanted, label in OTHER:
         names = [wanted] if wanted else _names(found, bench)
+        rows: dict[str, list[str]] = {}  # the same measurement at every size is one row
         for name in names:
-            cells = []
-            for claims, engine in cols:
+            title = label if wanted else name.replace(f"{_size(name)} ", "")
+            cells = rows.setdefault(title, [""] * len(cols))
+            for n, (claims, engine) in enumerate(cols):
                 m = found.get((bench, engine, claims, name))
-                cells.append(_other(m) if m else "")
-            if any(cells):
-                title = label if wanted else name.replace(f"{_size(name)} ", "")
-                lines.append(f"| {title} | " + " | ".join(cells) + " |")
+                cells[n] = _other(m) if m else cells[n]
+        lines += [f"| {title} | " + " | ".join(cells) + " |" for title, cells in rows.items()
+                  if any(cells)]  # fmt: skip
     return lines
 
 
