@@ -77,6 +77,7 @@ class ReportSql:
     pairs: CTE
     claims: CTE
     every_claim: bool = False  # the scope narrows nothing
+    dialect: str = "sqlite"
 
     @classmethod
     def of(cls, resolved: ResolvedScope) -> ReportSql:
@@ -105,7 +106,8 @@ class ReportSql:
             select(scope.c.id), select(pairs.c.claim_id), select(pairs.c.counterclaim_id)
         ).cte("report_claims")
         every = statement.whereclause is None
-        return cls(scope=scope, pairs=pairs, claims=claims, every_claim=every)
+        return cls(scope=scope, pairs=pairs, claims=claims, every_claim=every,
+                   dialect=resolved.dialect)  # fmt: skip
 
     # --- a window: the ids a page shows ------------------------------------------------
 
@@ -224,22 +226,27 @@ class ReportSql:
         return stmt
 
     def by_actor(self) -> Select:
-        """Per claimant in scope: claims in scope, and how many of them are contested."""
+        """Per claimant in scope: claims in scope, and how many of them are contested.
+
+        Whether a claim is contested: on PostgreSQL a join (see `_contested`); on SQLite
+        `IN` the contested claims, which it reads once into an index (joined, it scanned
+        them for every claim: three minutes for a scope of 100,000 pairs at a million).
+        """
         contested = self._contested().subquery("contested")
-        return (
-            select(
-                Actor.id,
-                Actor.name,
-                func.count().label("claims"),
-                func.count(contested.c.id).label("contested"),
-            )  # fmt: skip
-            .select_from(self.scope)
+        stmt = select(Actor.id, Actor.name, func.count().label("claims"))
+        if self.dialect == "postgresql":
+            stmt = stmt.add_columns(func.count(contested.c.id).label("contested"))
+        else:
+            flag = case((Claim.id.in_(select(contested.c.id)), 1), else_=0)
+            stmt = stmt.add_columns(func.sum(flag).label("contested"))
+        stmt = (
+            stmt.select_from(self.scope)
             .join(Claim, Claim.id == self.scope.c.id)
             .join(Actor, Actor.id == Claim.claimant_id)
-            .outerjoin(contested, contested.c.id == Claim.id)
-            .group_by(Actor.id, Actor.name)
-            .order_by(func.count().desc(), Actor.name)
         )
+        if self.dialect == "postgresql":
+            stmt = stmt.outerjoin(contested, contested.c.id == Claim.id)
+        return stmt.group_by(Actor.id, Actor.name).order_by(func.count().desc(), Actor.name)
 
     def matrix(self, top: int | None = None) -> Select:
         """Per unordered pair of actors (lower id first): how many pairs set them apart.
