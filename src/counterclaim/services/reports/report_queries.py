@@ -233,19 +233,18 @@ class ReportSql:
         them for every claim: three minutes for a scope of 100,000 pairs at a million).
         """
         contested = self._contested().subquery("contested")
-        stmt = select(Actor.id, Actor.name, func.count().label("claims"))
-        if self.dialect == "postgresql":
-            stmt = stmt.add_columns(func.count(contested.c.id).label("contested"))
-        else:
-            flag = case((Claim.id.in_(select(contested.c.id)), 1), else_=0)
-            stmt = stmt.add_columns(func.sum(flag).label("contested"))
         stmt = (
-            stmt.select_from(self.scope)
+            select(Actor.id, Actor.name, func.count().label("claims"))
+            .select_from(self.scope)
             .join(Claim, Claim.id == self.scope.c.id)
             .join(Actor, Actor.id == Claim.claimant_id)
         )
         if self.dialect == "postgresql":
             stmt = stmt.outerjoin(contested, contested.c.id == Claim.id)
+            counted = func.count(contested.c.id)
+        else:
+            counted = func.sum(case((Claim.id.in_(select(contested.c.id)), 1), else_=0))
+        stmt = stmt.add_columns(counted.label("contested"))
         return stmt.group_by(Actor.id, Actor.name).order_by(func.count().desc(), Actor.name)
 
     def matrix(self, top: int | None = None) -> Select:

@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ARRAY, Integer, Select, any_, cast, exists, func, literal, or_, select
+from sqlalchemy import Integer, Select, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from counterclaim.models import Actor, Claim, ClaimLink, ClaimSource, ClaimTag, Source, Tag
+from counterclaim.models import Actor, Claim, ClaimLink, ClaimSource, Source, Tag
 from counterclaim.models.vocabulary import CLAIM_STATUS, RELIABILITY
 
+from ..catalogue.tags import tagged_with
 from ..errors import DomainError
 
 MAX_DEPTH = 3
@@ -140,17 +141,8 @@ class ResolvedScope:
         """Return SELECT claims.id of every claim in scope."""
         s = self.scope
         stmt = select(Claim.id)
-        for tag_id, _ in self.tags:  # from the tag's index, not an EXISTS per claim
-            tagged = select(ClaimTag.claim_id).where(ClaimTag.tag_id == tag_id)
-            if self.dialect == "postgresql":
-                # Given `IN (subquery)`, PostgreSQL walked the claims' date index to order
-                # the pairs; the tag's claims gathered into an array start it from the tag.
-                gathered = tagged.with_only_columns(func.array_agg(ClaimTag.claim_id))
-                stmt = stmt.where(
-                    Claim.id == any_(cast(gathered.scalar_subquery(), ARRAY(Integer)))
-                )
-            else:
-                stmt = stmt.where(Claim.id.in_(tagged))
+        for tag_id, _ in self.tags:  # from the tag's claims, not an EXISTS per claim
+            stmt = stmt.where(tagged_with(tag_id, self.dialect))
         if self.actor:
             stmt = stmt.where(Claim.claimant_id == self.actor[0])
         if self.claim:
